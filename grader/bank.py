@@ -1,0 +1,70 @@
+"""The example bank: every property's examples, drawn once, checked once, then looped over.
+
+Hypothesis draws ``examples_per_property`` cases per property from a seed the rubric fixes
+(``database=None``, no deadline), so every submission is graded on exactly the same examples.
+Each example's expected gradients come from the oracle; examples the oracle calls ill-posed
+(FD and reference disagree) are dropped after drawing, not redrawn, so the public tests (which
+have no reference to cross-check) see the same sequence. Grading a submission is then a plain
+loop: about 50x cheaper than running Hypothesis per student (research/gradcheck.md §5.5, §7.2).
+Live Hypothesis only runs again to shrink a failure (shrink.py).
+"""
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+
+from .contract import OP_BY_KEY
+
+
+def hypothesis_settings(max_examples: int, shrink: bool = False) -> settings:
+    phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
+    return settings(max_examples=max_examples, database=None, deadline=None, phases=phases,
+                    suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                    derandomize=False, print_blob=False, verbosity=Verbosity.quiet)
+
+
+def draw_cases(prop, rubric) -> list:
+    """The property's cases, in Hypothesis's (deterministic) generation order."""
+    cases = []
+
+    @hypothesis_settings(rubric.examples_per_property)
+    @seed(rubric.seed_for(prop))
+    @given(prop.strategy)
+    def collect(case):
+        cases.append(case)
+
+    collect()
+    return cases
+
+
+@dataclass(frozen=True)
+class Example:
+    case: object
+    expected: object
+
+
+class Bank:
+    """Examples with their expected values, per property, built lazily and kept."""
+
+    def __init__(self, oracle, rubric):
+        self.oracle, self.rubric = oracle, rubric
+        self._examples = {}
+        self.dropped = {}  # property id -> number of ill-posed examples discarded
+
+    def examples(self, prop) -> list:
+        if prop.id not in self._examples:
+            op = OP_BY_KEY[prop.op]
+            kept, dropped = [], 0
+            # The tie rule is judged without the oracle's gradients, and central differences
+            # straddle every tie, so those examples skip the FD cross-check.
+            cross_check = prop.check != "ties"
+            for case in draw_cases(prop, self.rubric):
+                expected = self.oracle.expect(op, case)
+                if not cross_check or self.oracle.well_posed(op, case, expected):
+                    kept.append(Example(case, expected))
+                else:
+                    dropped += 1
+            if not kept:  # a property must never pass for want of examples
+                raise RuntimeError(f"property {prop.id} has no well-posed example; check its strategy")
+            self._examples[prop.id], self.dropped[prop.id] = kept, dropped
+        return self._examples[prop.id]

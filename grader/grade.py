@@ -1,0 +1,94 @@
+"""Grade one submission: run every graded property's examples, judge them, score them."""
+
+from dataclasses import asdict, dataclass, field
+
+from .bank import Bank
+from .contract import OPS
+from .feedback import describe_failure
+from .judge import judge
+from .shrink import shrink_failure
+
+
+@dataclass
+class CheckResult:
+    name: str
+    points: float          # earned
+    max_points: float
+    passed: bool
+    doc: str
+    reason: str = ""       # one line, empty when passed
+    feedback: str = ""     # reason + minimal example + got/expected
+    kind: str = ""         # the judge's verdict kind, for diagnosis and statistics
+    examples: int = 0      # examples run
+
+
+@dataclass
+class OpScore:
+    key: str
+    score: float
+    max_score: float
+    checks: list = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    submission: str
+    oracle: str
+    score: float
+    max_score: float
+    ops: dict                  # key -> OpScore
+    load_error: str = ""
+    student_output: str = ""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["ops"] = {key: asdict(op) for key, op in self.ops.items()}
+        return data
+
+
+def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpScore:
+    graded = rubric.graded(op.key)
+    score = OpScore(op.key, 0.0, float(sum(points for _, points in graded)))
+    blocked = runner.missing(op)
+    # One runner call per op: the sandbox pays one round trip, not one per example.
+    examples = {prop.id: bank.examples(prop) for prop, _ in graded}
+    outcomes = [] if blocked else runner.run(op, [ex.case for prop, _ in graded for ex in examples[prop.id]])
+    offset = 0
+    for prop, points in graded:
+        result = CheckResult(prop.name, 0.0, float(points), False, prop.doc, examples=len(examples[prop.id]))
+        if blocked:
+            result.reason = result.feedback = blocked
+            result.kind, result.examples = "error", 0
+            score.checks.append(result)
+            continue
+        failure = None
+        for index, example in enumerate(examples[prop.id]):
+            verdict = judge(prop, op, example.case, example.expected, outcomes[offset + index], oracle)
+            if not verdict.passed:
+                failure = (example.case, verdict)
+                break
+        offset += len(examples[prop.id])
+        if failure is None:
+            result.passed, result.points = True, float(points)
+        else:
+            if shrink and failure[1].kind != "not_implemented":
+                failure = shrink_failure(prop, op, oracle, runner, rubric, failure[1].kind) or failure
+            case, verdict = failure
+            result.reason, result.kind = verdict.reason, verdict.kind
+            result.feedback = describe_failure(prop, op, case, verdict)
+        score.checks.append(result)
+        score.score += result.points
+    return score
+
+
+def grade(submission_name: str, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> Report:
+    ops = {op.key: grade_op(op, runner, oracle, rubric, bank, shrink) for op in OPS if rubric.graded(op.key)}
+    return Report(
+        submission=submission_name,
+        oracle=oracle.name,
+        score=sum(op.score for op in ops.values()),
+        max_score=sum(op.max_score for op in ops.values()),
+        ops=ops,
+        load_error=runner.load_error,
+        student_output=runner.captured_output,
+    )

@@ -1,0 +1,212 @@
+"""The judge: is one outcome right for one example? Returns a `Verdict` with one-line reason.
+
+In order, and stopping at the first problem (so the reason names the first thing to fix):
+the student's code raised; forward's output changed; the shape of what backward returned
+(container, arity, ``None`` for integer inputs, float ndarray, exact shape, finite); the
+property's own reference-free checks (mutation and repeatability, zero upstream and linearity,
+the tie rule); finally every gradient against the oracle's, within the oracle's tolerance.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .contract import OpSpec
+from .oracles import maxabs
+from .returns import Foreign
+
+FORWARD_RTOL = 1e-9   # the given forward is deterministic; an equivalent rewrite is within ulps
+SELF_RTOL = 1e-6      # the student's results against each other (linearity, a second call)
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    reason: str = ""
+    kind: str = ""            # error, forward, type, arity, integer_grad, dtype, shape, nonfinite,
+    #                           mutation, stateful, zero_upstream, linearity, ties, values
+    call: int = 0             # which backward call (index into case.grad_outs)
+    position: int = -1        # which returned gradient
+    got: object = None        # the student's array, for feedback and diagnosis
+    expected: object = None   # the oracle's array
+    tolerance: float = 0.0
+
+
+PASS = Verdict(True)
+
+
+def _index(flat_index, shape):
+    return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if shape else ()
+
+
+def _worst(got, expected):
+    diff = np.abs(np.asarray(got, dtype=np.float64) - expected)
+    flat = int(np.argmax(diff)) if diff.size else 0
+    return float(diff.max(initial=0.0)), _index(flat, np.shape(expected))
+
+
+def _fmt_index(index):
+    return "()" if index == () else str(index).replace(",)", ")")
+
+
+def _check_output(op, output, expected):
+    if isinstance(output, Foreign):
+        return Verdict(False, f"{op.class_name}.forward returned a {output.type_name}; do not change forward",
+                       "forward")
+    if output.shape != expected.shape or not np.isfinite(output).all() or \
+            maxabs(output - expected) > FORWARD_RTOL * max(1.0, maxabs(expected)):
+        return Verdict(False, f"{op.class_name}.forward gives a different output than the given one; "
+                       "forward is given and must stay as it is", "forward", got=output, expected=expected)
+    return PASS
+
+
+def _check_returned(op: OpSpec, returned, case, call: int):
+    """The structure of one backward value. Returns (Verdict, [ndarray | None per input])."""
+    names = ", ".join(op.grad_name(i) if op.is_float_input(i) else "None" for i in range(len(op.inputs)))
+    if returned.container not in ("tuple", "list"):
+        return Verdict(False, f"backward returned a {returned.container}; return a tuple ({names})",
+                       "type", call), None
+    entries = returned.entries
+    if len(entries) != len(op.inputs):
+        return Verdict(False, f"backward returned {len(entries)} value{'s' * (len(entries) != 1)}; "
+                       f"expected {len(op.inputs)}: ({names})", "arity", call), None
+    for position, entry in enumerate(entries):
+        name, source = op.grad_name(position), op.inputs[position]
+        if not op.is_float_input(position):
+            if entry is not None:
+                return Verdict(False, f"the gradient for {source} must be None ({source} are integers)",
+                               "integer_grad", call, position), None
+            continue
+        shape = np.shape(case.inputs[position])
+        if entry is None:
+            return Verdict(False, f"{name} is None; it must be a float array of shape {shape}",
+                           "type", call, position), None
+        if isinstance(entry, Foreign):
+            return Verdict(False, f"{name} is a {entry.type_name}; it must be a float64 ndarray of shape {shape}",
+                           "type", call, position), None
+        if entry.dtype.kind != "f":
+            return Verdict(False, f"{name} has dtype {entry.dtype}; it must be float64", "dtype",
+                           call, position), None
+        if entry.shape != shape:
+            return Verdict(False, f"{name} has shape {entry.shape}, expected {shape} (the shape of {source})",
+                           "shape", call, position, got=entry), None
+        if not np.isfinite(entry).all():
+            bad = _index(int(np.argmax(~np.isfinite(entry))), shape)
+            return Verdict(False, f"{name} contains {entry[bad] if bad else entry[()]} at index {_fmt_index(bad)}"
+                           " (overflow? compute it in a numerically stable way)", "nonfinite",
+                           call, position, got=entry), None
+    return PASS, list(entries)
+
+
+def _compare(op, got, expected, tolerance, kind, call, position, what=""):
+    error, where = _worst(got, expected)
+    if error <= tolerance:
+        return PASS
+    reason = (f"{op.grad_name(position)}{what} is wrong: max |got - expected| = {error:.3g} at index "
+              f"{_fmt_index(where)} (tolerance {tolerance:.2g})")
+    return Verdict(False, reason, kind, call, position, got=got, expected=expected, tolerance=tolerance)
+
+
+def _check_unchanged(op, case, outcome):
+    for position, (before, after) in enumerate(zip(case.inputs, outcome.inputs_after)):
+        if not np.array_equal(before, after, equal_nan=True):
+            return Verdict(False, f"backward modified its input {op.inputs[position]} in place; "
+                           "compute new arrays instead", "mutation", position=position)
+    for call, (before, after) in enumerate(zip(case.grad_outs, outcome.grad_outs_after)):
+        if not np.array_equal(before, after, equal_nan=True):
+            return Verdict(False, "backward modified grad_out in place (e.g. grad_out *= ...); "
+                           "use grad_out * ... instead", "mutation", call)
+    return PASS
+
+
+def _check_repeatable(op, grads):
+    for position, (first, second) in enumerate(zip(grads[0], grads[1])):
+        if first is None:
+            continue
+        tolerance = SELF_RTOL * maxabs(first) + 1e-10
+        if maxabs(second - first) > tolerance:
+            return _compare(op, second, first, tolerance, "stateful", 1, position,
+                            " from a second backward call with the same grad_out (state kept between calls?)")
+    return PASS
+
+
+def _check_upstream(op, case, grads):
+    for position, zero_grad in enumerate(grads[0]):
+        if zero_grad is not None and maxabs(zero_grad) > 1e-10:
+            error, where = _worst(zero_grad, 0.0 * zero_grad)
+            return Verdict(False, f"with grad_out = 0, {op.grad_name(position)} is {error:.3g} at index "
+                           f"{_fmt_index(where)}; it must be 0 (multiply by grad_out)",
+                           "zero_upstream", 0, position, got=zero_grad, expected=np.zeros_like(zero_grad))
+    alpha, beta = case.mix
+    for position, (g1, g2, g3) in enumerate(zip(grads[1], grads[2], grads[3])):
+        if g1 is None:
+            continue
+        combined = alpha * g1 + beta * g2
+        tolerance = SELF_RTOL * maxabs(combined) + 1e-10
+        verdict = _compare(op, g3, combined, tolerance, "linearity", 3, position,
+                           " for grad_out = α·d1 + β·d2 (not α·grad(d1) + β·grad(d2): not linear in grad_out)")
+        if not verdict.passed:
+            return verdict
+    return PASS
+
+
+def _check_ties(op, case, grads):
+    """Max at ties: off ties route to the winner; at ties, shares in [0, 1] that sum to 1."""
+    (a, b), d = case.inputs, case.grad_outs[0]
+    grad_a, grad_b = grads[0]
+    tolerance = SELF_RTOL * maxabs(d) + 1e-10
+    tied = a == b
+    for position, (got, wins) in enumerate(((grad_a, a > b), (grad_b, b > a))):
+        verdict = _compare(op, np.where(tied, 0.0, got), np.where(wins, d, 0.0), tolerance, "values", 0, position,
+                           " away from the ties")
+        if not verdict.passed:
+            return verdict
+    total = grad_a + grad_b
+    share = np.divide(grad_a, d, out=np.full(d.shape, 0.5), where=d != 0)
+    bad = tied & ((np.abs(total - d) > tolerance) | (share < -1e-9) | (share > 1 + 1e-9))
+    if bad.any():
+        where = _index(int(np.argmax(bad)), d.shape)
+        ratio = float(total[where] / d[where]) if d[where] else float("nan")
+        how = ("given in full to both a and b" if abs(ratio - 2) < 1e-6 else
+               "given to neither a nor b" if abs(ratio) < 1e-6 else
+               f"split into shares {float(share[where]):.3g} and {float(grad_b[where] / d[where]):.3g}")
+        return Verdict(False, f"at a tie a == b (index {_fmt_index(where)}) grad_out was {how}; "
+                       "the shares must be in [0, 1] and add up to 1", "ties", 0, 0, got=grad_a, expected=d,
+                       tolerance=tolerance)
+    return PASS
+
+
+def judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
+    if outcome.error:
+        where, raised, _ = outcome.error.partition(" raised NotImplementedError")
+        if raised:
+            return Verdict(False, f"{where} is not implemented yet", "not_implemented")
+        return Verdict(False, outcome.error, "error")
+    verdict = _check_output(op, outcome.output, expected.output)
+    if not verdict.passed:
+        return verdict
+    grads = []
+    for call, returned in enumerate(outcome.returns):
+        verdict, entries = _check_returned(op, returned, case, call)
+        if not verdict.passed:
+            return verdict
+        grads.append(entries)
+
+    if prop.check == "no_mutation":
+        verdict = _check_unchanged(op, case, outcome)
+        verdict = verdict if not verdict.passed else _check_repeatable(op, grads)
+    elif prop.check == "upstream":
+        verdict = _check_upstream(op, case, grads)
+    elif prop.check == "ties":
+        return _check_ties(op, case, grads)
+    if not verdict.passed:
+        return verdict
+
+    for call, (got_call, expected_call) in enumerate(zip(grads, expected.grads)):
+        for position, (got, want) in enumerate(zip(got_call, expected_call)):
+            if want is None:
+                continue
+            verdict = _compare(op, got, want, oracle.tolerance(want), "values", call, position)
+            if not verdict.passed:
+                return verdict
+    return PASS

@@ -1,0 +1,41 @@
+"""What a student's call returned, reduced to plain data before anyone judges it.
+
+Only ndarrays (copied, subclasses stripped), ``None`` and the *name* of any other type survive.
+This runs on the side that executed the student's code (in-process, or the sandbox worker), so
+nothing the student returned (a subclass, a generator, an object with a clever ``__eq__``) ever
+reaches the judge. NumPy and the standard library only.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """Something that is not an array: only its type's name is kept."""
+
+    type_name: str
+
+
+@dataclass(frozen=True)
+class Returned:
+    """The value of one ``backward`` call."""
+
+    container: str             # "tuple", "list", or the name of whatever else came back
+    entries: tuple = ()        # ndarray | None | Foreign, only for a tuple or a list
+
+
+def to_array(value):
+    """An ndarray copy of an array-like scalar or array; Foreign for anything else."""
+    if isinstance(value, np.ndarray):
+        return np.array(value, copy=True, subok=False)
+    if isinstance(value, (np.generic, float, int, complex)) and not isinstance(value, bool):
+        return np.asarray(value)
+    return Foreign(type(value).__name__)
+
+
+def normalize(value) -> Returned:
+    if isinstance(value, (tuple, list)):
+        return Returned(type(value).__name__, tuple(None if v is None else to_array(v) for v in value))
+    return Returned(type(value).__name__)

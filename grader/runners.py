@@ -1,0 +1,119 @@
+"""Runners execute student code: ``run(op, cases) -> [Outcome]``, nothing more.
+
+A runner knows nothing about expected values, tolerances or points; it reports what the
+student's code did. `InProcessRunner` runs it in this process, which is right on the student's
+own machine (pytest, ``grader check``) and for debugging; anything that decides a grade for
+someone else uses the sandbox runner.
+"""
+
+import contextlib
+import io
+import traceback
+import types
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .contract import OpSpec
+from .returns import Foreign, normalize, to_array
+
+OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
+
+
+@dataclass
+class Outcome:
+    """What one example did: forward's output, each backward call's value, or an error."""
+
+    output: object = None                       # ndarray or Foreign
+    returns: list = field(default_factory=list)  # one Returned per backward call made
+    inputs_after: tuple = ()                    # the inputs as they were after the calls
+    grad_outs_after: tuple = ()
+    error: str = ""                             # one line: "Mul.backward raised ValueError: ..."
+
+
+def describe_exception(error: BaseException, where: str, filename: str) -> str:
+    """"Mul.backward raised ValueError: shapes ... (ops.py, line 41)": the student's last frame."""
+    line = ""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename == filename:
+            line = f" ({filename}, line {frame.lineno})"
+            break
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    name = type(error).__name__
+    return f"{where} raised {name}{': ' + message if message else ''}{line}"[:500]
+
+
+def load_module(source: str, filename: str):
+    """Execute the student's source as a fresh module: (module, "") or (None, one-line error)."""
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as error:
+        return None, f"{filename} does not compile: {error.msg} (line {error.lineno})"
+    module = types.ModuleType("student_ops")
+    module.__file__ = filename
+    try:
+        exec(code, module.__dict__)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of student code
+        return None, describe_exception(error, f"importing {filename}", filename)
+    return module, ""
+
+
+class InProcessRunner:
+    """Runs the student's code in this process. Student's own machine and debugging only."""
+
+    def __init__(self, source: str, filename: str = "ops.py"):
+        self.filename = filename
+        self._output = io.StringIO()
+        with self._capture():
+            self.module, self.load_error = load_module(source, filename)
+
+    @property
+    def captured_output(self) -> str:
+        text = self._output.getvalue()
+        return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + "\n[... output truncated]"
+
+    @contextlib.contextmanager
+    def _capture(self):
+        with contextlib.redirect_stdout(self._output), contextlib.redirect_stderr(self._output), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for warning in caught[:20]:
+            self._output.write(f"{warning.category.__name__}: {warning.message}\n")
+
+    def missing(self, op: OpSpec) -> str:
+        """Why this op cannot run at all ("" if it can)."""
+        if self.module is None:
+            return self.load_error
+        if not isinstance(getattr(self.module, op.class_name, None), type):
+            return f"{self.filename} has no class {op.class_name}"
+        return ""
+
+    def run(self, op: OpSpec, cases) -> list:
+        if self.missing(op):
+            return [Outcome(error=self.missing(op)) for _ in cases]
+        cls = getattr(self.module, op.class_name)
+        with self._capture():
+            return [self._call(cls, op, case) for case in cases]
+
+    def _call(self, cls, op: OpSpec, case) -> Outcome:
+        inputs = tuple(x.copy() for x in case.inputs)
+        grad_outs = tuple(d.copy() for d in case.grad_outs)
+        outcome = Outcome(inputs_after=inputs, grad_outs_after=grad_outs)
+        where = f"{op.class_name}.forward"
+        try:
+            instance = cls()
+            outcome.output = to_array(instance.forward(*inputs))
+            where = f"{op.class_name}.backward"
+            for d in grad_outs:
+                outcome.returns.append(normalize(instance.backward(d)))
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of student code
+            outcome.error = describe_exception(error, where, self.filename)
+        return outcome
+
+    def close(self):
+        pass
+
+
+__all__ = ["Foreign", "InProcessRunner", "Outcome", "describe_exception", "load_module"]

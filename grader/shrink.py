@@ -1,0 +1,45 @@
+"""Shrink a failing property to its smallest failing example, with live Hypothesis.
+
+Runs the property's strategy from the same seed, now with ``Phase.shrink``, and fails only on
+the *same kind* of mistake the bank found, so the minimal example still shows that mistake (a
+shrinker left free would wander from "wrong values" to whatever else fails on a tiny input).
+Ill-posed examples are rejected, which keeps the shrinker out of kinks
+(research/gradcheck.md §4.3 point 5). If nothing reproduces (a student's code that is not
+deterministic), the bank's own failing example is kept.
+"""
+
+from hypothesis import given, reject, seed
+from hypothesis.errors import HypothesisException
+
+from .bank import hypothesis_settings
+from .judge import judge
+
+
+class _SameMistake(Exception):
+    pass
+
+
+def shrink_failure(prop, op, oracle, runner, rubric, kind: str):
+    """(case, verdict) of the smallest example failing with `kind`, or None."""
+    found = []
+
+    @hypothesis_settings(rubric.examples_per_property, shrink=True)
+    @seed(rubric.seed_for(prop))
+    @given(prop.strategy)
+    def replay(case):
+        expected = oracle.expect(op, case)
+        if prop.check != "ties" and not oracle.well_posed(op, case, expected):
+            reject()
+        outcome = runner.run(op, [case])[0]
+        verdict = judge(prop, op, case, expected, outcome, oracle)
+        if not verdict.passed and verdict.kind == kind:
+            found.append((case, verdict))
+            raise _SameMistake
+
+    try:
+        replay()
+    except _SameMistake:
+        return found[-1]  # Hypothesis replays the minimal example last
+    except (HypothesisException, ExceptionGroup):  # Flaky: the student's code is not deterministic
+        return found[-1] if found else None
+    return None
