@@ -15,6 +15,10 @@ example (see judge.py):
 * ``no_mutation`` backward called twice with the same ``d``: inputs and ``grad_out`` untouched,
                   both calls agree, and the values are right.
 
+The reference-free families (``upstream``, ``no_mutation``) run on each op's simplest inputs
+(same shapes, one row, unique indices), so a mistake that only shows on a harder family costs
+that family's points, not theirs too.
+
 The public tests students run and the hidden grader use these same properties, seeds and
 ranges, so passing every public test means full marks.
 """
@@ -254,9 +258,9 @@ PROPERTIES = {
         Property("softmax_ce", "stability", "logits as large as +-1000: no overflow, no NaN",
                  _softmax_ce(st.integers(1, 6), extreme=True)),
         Property("softmax_ce", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _softmax_ce(st.integers(2, 8), "upstream"), "upstream"),
+                 _softmax_ce(st.just(1), "upstream"), "upstream"),
         Property("softmax_ce", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
-                 _softmax_ce(st.integers(2, 8), "no_mutation"), "no_mutation"),
+                 _softmax_ce(st.just(1), "no_mutation"), "no_mutation"),
     ],
     "embedding": [
         Property("embedding", "unique_indices", "each row looked up at most once", _embedding("unique")),
@@ -265,9 +269,9 @@ PROPERTIES = {
         Property("embedding", "multi_dim_indices", "index arrays of shape (B, T) or (B, T, K)",
                  _embedding("multi")),
         Property("embedding", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _embedding("repeated", "upstream"), "upstream"),
+                 _embedding("unique", "upstream"), "upstream"),
         Property("embedding", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
-                 _embedding("repeated", "no_mutation"), "no_mutation"),
+                 _embedding("unique", "no_mutation"), "no_mutation"),
     ],
 }
 

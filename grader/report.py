@@ -42,10 +42,15 @@ def render_feedback(report, console: Console) -> None:
     if report.load_error:
         console.print(f"[bold red]The submission could not be loaded:[/] {escape(report.load_error)}")
     for key, op in report.ops.items():
+        shown = {}  # verdict kind -> the check whose example was printed
         for check in op.checks:
             if check.passed or check.kind in ("not_implemented",) or check.feedback == report.load_error:
                 continue
             console.print(f"[bold]{key}.{check.name}[/] ({escape(check.doc)}): [red]failed[/]")
+            if check.kind in shown:  # the same kind of mistake: its example is printed above
+                console.print(f"    {escape(check.reason)} (same kind of mistake as {shown[check.kind]})")
+                continue
+            shown[check.kind] = check.name
             for line in check.feedback.splitlines():
                 console.print(f"    {escape(line)}", highlight=False)
     if report.student_output.strip():

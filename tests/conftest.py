@@ -1,0 +1,52 @@
+"""Shared fixtures: one bank per test session, and helpers to grade source text in-process."""
+
+from pathlib import Path
+
+import pytest
+
+from grader.bank import Bank
+from grader.grade import grade
+from grader.oracles import Reference
+from grader.paths import load_trusted, solutions_path
+from grader.rubric import load_rubric
+from grader.runners import InProcessRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+SOLUTION_SOURCE = solutions_path().read_text(encoding="utf-8")
+STUB_SOURCE = (ROOT / "assignments" / "backprop" / "ops.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    return load_rubric()
+
+
+@pytest.fixture(scope="session")
+def reference():
+    return Reference(load_trusted(solutions_path(), "backprop_reference_tests"))
+
+
+@pytest.fixture(scope="session")
+def bank(reference, rubric):
+    return Bank(reference, rubric)
+
+
+@pytest.fixture(scope="session")
+def grade_source(reference, rubric, bank):
+    """grade_source(source, shrink=False) -> Report, in-process, on the session's bank."""
+
+    def run(source, shrink=False, filename="ops.py"):
+        runner = InProcessRunner(source, filename)
+        return grade(filename, runner, reference, rubric, bank, shrink=shrink)
+
+    return run
+
+
+def with_snippet(snippet_path: Path) -> str:
+    """The reference solution with one class overridden by a corpus snippet."""
+    return SOLUTION_SOURCE + "\n\n" + snippet_path.read_text(encoding="utf-8")
+
+
+def snippet_op(snippet_path: Path) -> str:
+    return snippet_path.name.split("__")[0]

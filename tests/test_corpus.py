@@ -1,0 +1,32 @@
+"""Strict and fair: every wrong implementation loses points on its own op and nowhere else;
+every correct alternative scores full marks. See tests/corpus/README.md for the format."""
+
+import pytest
+
+from conftest import CORPUS, snippet_op, with_snippet
+
+WRONG = sorted((CORPUS / "wrong").glob("*.py"))
+CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+
+
+def test_the_corpus_covers_every_op_with_the_classic_mistakes(rubric):
+    for op in rubric.points:
+        assert sum(snippet_op(p) == op for p in WRONG) >= 4, op
+        assert sum(snippet_op(p) == op for p in CORRECT) >= 2, op
+
+
+@pytest.mark.parametrize("snippet", WRONG, ids=lambda p: p.stem)
+def test_wrong_implementation_loses_points_on_its_op_only(snippet, grade_source):
+    report = grade_source(with_snippet(snippet))
+    guilty = snippet_op(snippet)
+    assert report.ops[guilty].score < report.ops[guilty].max_score, "this bug went unnoticed"
+    for key, op in report.ops.items():
+        if key != guilty:
+            assert op.score == op.max_score, f"{key} lost points for a bug in {guilty}"
+
+
+@pytest.mark.parametrize("snippet", CORRECT, ids=lambda p: p.stem)
+def test_correct_alternative_scores_full_marks(snippet, grade_source):
+    report = grade_source(with_snippet(snippet))
+    lost = {f"{k}.{c.name}": c.reason for k, op in report.ops.items() for c in op.checks if not c.passed}
+    assert not lost
