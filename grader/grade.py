@@ -19,6 +19,7 @@ class CheckResult:
     reason: str = ""       # one line, empty when passed
     feedback: str = ""     # reason + minimal example + got/expected
     kind: str = ""         # the judge's verdict kind, for diagnosis and statistics
+    diagnosis: str = ""    # one sentence naming the likely mistake (diagnose.py), or ""
     examples: int = 0      # examples run
 
 

@@ -30,6 +30,8 @@ class Verdict:
     got: object = None        # the student's array, for feedback and diagnosis
     expected: object = None   # the oracle's array
     tolerance: float = 0.0
+    grads: tuple = ()         # every gradient the student returned in the failing call
+    expected_grads: tuple = ()  # the oracle's, same call (for diagnoses: wrong order, swapped, ...)
 
 
 PASS = Verdict(True)
@@ -177,6 +179,15 @@ def _check_ties(op, case, grads):
 
 
 def judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
+    verdict = _judge(prop, op, case, expected, outcome, oracle)
+    if not verdict.passed and outcome.returns and verdict.call < len(outcome.returns):
+        entries = outcome.returns[verdict.call].entries
+        verdict.grads = tuple(e if isinstance(e, np.ndarray) else None for e in entries)
+        verdict.expected_grads = expected.grads[verdict.call] if verdict.call < len(expected.grads) else ()
+    return verdict
+
+
+def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
     if outcome.error:
         where, raised, _ = outcome.error.partition(" raised NotImplementedError")
         if raised:

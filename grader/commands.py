@@ -1,0 +1,61 @@
+"""`grader grade` and `grader properties`: one submission against the hidden reference."""
+
+from rich.console import Console
+
+
+def _grade(args) -> int:
+    from .bank import Bank
+    from .grade import grade
+    from .oracles import Reference
+    from .paths import load_trusted, solutions_path
+    from .report import render_feedback, render_table, write_json
+    from .rubric import load_rubric
+    from .runners import make_runner
+    from .submission import read_submission
+
+    submission = read_submission(args.submission)
+    rubric = load_rubric(args.rubric)
+    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    runner = make_runner(submission, in_process=args.in_process)
+    try:
+        report = grade(str(args.submission), runner, oracle, rubric, Bank(oracle, rubric),
+                       shrink=not args.no_shrink)
+    finally:
+        runner.close()
+    console = Console(highlight=False)
+    render_table(report, console)
+    if not args.quiet:
+        render_feedback(report, console)
+    if args.json:
+        write_json(report, args.json)
+    return 0
+
+
+def _properties(args) -> int:
+    from .rubric import load_rubric
+
+    rubric = load_rubric(args.rubric)
+    console = Console(highlight=False)
+    for op_key in rubric.points:
+        for prop, points in rubric.graded(op_key):
+            console.print(f"{prop.id:32} {points:>4g}  {prop.doc}")
+    console.print(f"{'total':32} {rubric.max_score:>4g}")
+    return 0
+
+
+def add_command(commands) -> None:
+    grade = commands.add_parser("grade", help="grade one submission against the hidden reference")
+    grade.add_argument("submission", help="an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb")
+    grade.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
+    grade.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    grade.add_argument("--no-shrink", action="store_true",
+                       help="report the first failing example instead of shrinking it (faster)")
+    grade.add_argument("--in-process", action="store_true",
+                       help="DEBUGGING ONLY: run the student's code inside the grader's own process, "
+                            "with no isolation (the student's code could change its own grade)")
+    grade.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    grade.set_defaults(run=_grade)
+
+    props = commands.add_parser("properties", help="list the graded properties and their points")
+    props.add_argument("--rubric", metavar="TOML")
+    props.set_defaults(run=_properties)
