@@ -1,0 +1,147 @@
+"""The judge on hand-made outcomes: what is accepted, what is refused, and the reason given."""
+
+import numpy as np
+import pytest
+
+from grader.cases import Case, PROPERTY_BY_ID
+from grader.contract import OP_BY_KEY
+from grader.judge import judge
+from grader.oracles import Reference
+from grader.returns import normalize
+from grader.runners import Outcome
+
+MUL, SCE, MAX = OP_BY_KEY["mul"], OP_BY_KEY["softmax_ce"], OP_BY_KEY["max"]
+
+
+def verdict_for(reference, prop_id, case, returned, output=None, inputs_after=None, grad_outs_after=None):
+    prop = PROPERTY_BY_ID[prop_id]
+    op = OP_BY_KEY[prop.op]
+    expected = reference.expect(op, case)
+    outcome = Outcome(
+        output=expected.output if output is None else output,
+        returns=[normalize(r) for r in returned],
+        inputs_after=case.inputs if inputs_after is None else inputs_after,
+        grad_outs_after=case.grad_outs if grad_outs_after is None else grad_outs_after,
+    )
+    return judge(prop, op, case, expected, outcome, reference), expected
+
+
+@pytest.fixture
+def mul_case():
+    rng = np.random.default_rng(0)
+    return Case((rng.normal(size=(2, 3)), rng.normal(size=(3,))), (rng.normal(size=(2, 3)),))
+
+
+def test_exact_answer_passes_as_tuple_or_list(reference, mul_case):
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    for container in (tuple, list):
+        verdict, _ = verdict_for(reference, "mul.broadcast", mul_case, [container((d * b, (d * a).sum(0)))])
+        assert verdict.passed
+
+
+def test_numpy_scalars_are_accepted_for_0d_inputs(reference):
+    case = Case((np.asarray(1.5), np.asarray(-2.0)), (np.asarray(0.7),))
+    verdict, _ = verdict_for(reference, "mul.scalar", case, [(np.float64(0.7 * -2.0), 0.7 * 1.5)])
+    assert verdict.passed
+
+
+@pytest.mark.parametrize("bad, kind, words", [
+    (lambda g: g[0], "type", "returned a ndarray"),
+    (lambda g: (g[0],), "arity", "returned 1 value; expected 2"),
+    (lambda g: (g[0].astype(np.complex128), g[1]), "dtype", "dtype complex128"),
+    (lambda g: (g[0].astype(np.int64), g[1]), "dtype", "dtype int64"),
+    (lambda g: (g[0].astype(object), g[1]), "dtype", "dtype object"),
+    (lambda g: (g[0].tolist(), g[1]), "type", "grad_a is a list"),
+    (lambda g: (None, g[1]), "type", "grad_a is None"),
+    (lambda g: (g[0], g[1][None]), "shape", "grad_b has shape (1, 3), expected (3,)"),
+    (lambda g: (g[0] * np.nan, g[1]), "nonfinite", "grad_a contains nan"),
+    (lambda g: (g[0], g[1] * 2), "values", "grad_b is wrong"),
+    (lambda g: (x for x in g), "type", "returned a generator"),
+])
+def test_malformed_returns_are_refused_with_a_reason(reference, mul_case, bad, kind, words):
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    verdict, _ = verdict_for(reference, "mul.broadcast", mul_case, [bad((d * b, (d * a).sum(0)))])
+    assert not verdict.passed and verdict.kind == kind and words in verdict.reason
+
+
+def test_ndarray_subclass_is_judged_by_its_values(reference, mul_case):
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    wrong = (d * b * 3).view(Liar)
+    verdict, _ = verdict_for(reference, "mul.broadcast", mul_case, [(wrong, (d * a).sum(0))])
+    assert not verdict.passed and verdict.kind == "values"
+
+
+def test_integer_input_needs_none(reference):
+    rng = np.random.default_rng(1)
+    case = Case((rng.normal(size=(3, 4)), np.array([0, 3, 1])), (np.asarray(0.5),))
+    good = reference.expect(SCE, case).grads[0][0]
+    verdict, _ = verdict_for(reference, "softmax_ce.batch", case, [(good, np.zeros(3))])
+    assert verdict.kind == "integer_grad" and "labels must be None" in verdict.reason
+    verdict, _ = verdict_for(reference, "softmax_ce.batch", case, [(good, None)])
+    assert verdict.passed
+
+
+def test_changed_forward_is_reported(reference, mul_case):
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    verdict, expected = verdict_for(reference, "mul.broadcast", mul_case, [(d * b, (d * a).sum(0))],
+                                    output=np.zeros((2, 3)))
+    assert verdict.kind == "forward" and "forward" in verdict.reason
+
+
+def test_mutation_is_caught_only_by_no_mutation(reference, mul_case):
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    case = Case(mul_case.inputs, (d, d.copy()))
+    right = (d * b, (d * a).sum(0))
+    spoiled = (d * 2, d.copy())
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, right], grad_outs_after=spoiled)
+    assert verdict.kind == "mutation" and "grad_out in place" in verdict.reason
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, right],
+                             inputs_after=(a, b + 1))
+    assert verdict.kind == "mutation" and "input b" in verdict.reason
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, (d * b * 2, right[1])])
+    assert verdict.kind == "stateful"
+
+
+def test_upstream_checks_zero_then_linearity(reference, mul_case):
+    (a, b), (d1,) = mul_case.inputs, mul_case.grad_outs
+    d2 = d1[::-1].copy()
+    alpha, beta = 0.5, -1.5
+    calls = (np.zeros_like(d1), d1, d2, alpha * d1 + beta * d2)
+    case = Case((a, b), calls, (alpha, beta))
+    ignored = [(np.broadcast_to(b, d.shape) * 1.0, a.sum(0)) for d in calls]
+    verdict, _ = verdict_for(reference, "mul.upstream", case, ignored)
+    assert verdict.kind == "zero_upstream" and "must be 0" in verdict.reason
+    squared = [(d * d * b, (d * d * a).sum(0)) for d in calls]
+    verdict, _ = verdict_for(reference, "mul.upstream", case, squared)
+    assert verdict.kind == "linearity"
+
+
+@pytest.mark.parametrize("share_a, passes", [(1.0, True), (0.0, True), (0.5, True), (0.3, True),
+                                             (2.0, False), (-0.5, False)])
+def test_tie_shares(reference, share_a, passes):
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([1.0, 0.0, 5.0])  # tie at 0, a wins at 1, b wins at 2
+    d = np.array([0.7, -1.1, 0.4])
+    grad_a = np.array([share_a * d[0], d[1], 0.0])
+    grad_b = np.array([(1 - share_a) * d[0], 0.0, d[2]])
+    verdict, _ = verdict_for(reference, "max.ties", Case((a, b), (d,)), [(grad_a, grad_b)])
+    assert verdict.passed is passes
+
+
+def test_tie_given_to_both_or_neither_is_named(reference):
+    a, b, d = np.array([1.0, 2.0]), np.array([1.0, 0.0]), np.array([0.7, -1.1])
+    both = (np.array([0.7, -1.1]), np.array([0.7, 0.0]))
+    verdict, _ = verdict_for(reference, "max.ties", Case((a, b), (d,)), [both])
+    assert verdict.kind == "ties" and "to both" in verdict.reason
+    neither = (np.array([0.0, -1.1]), np.array([0.0, 0.0]))
+    verdict, _ = verdict_for(reference, "max.ties", Case((a, b), (d,)), [neither])
+    assert verdict.kind == "ties" and "neither" in verdict.reason
+
+
+def test_tolerance_is_normwise_with_a_floor():
+    assert Reference.tolerance(np.array([0.0])) == pytest.approx(1e-10)
+    assert Reference.tolerance(np.array([-3.0, 1.0])) == pytest.approx(3e-6 + 1e-10)
