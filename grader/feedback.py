@@ -24,15 +24,24 @@ def show_case(op, case, call: int = 0) -> list:
     return lines
 
 
-def describe_failure(prop, op, case, verdict) -> str:
-    """The multi-line feedback of one failed property (its first line is the reason)."""
-    lines = [verdict.reason]
-    if verdict.kind in ("not_implemented",) or case is None:
+def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosis: str = "") -> str:
+    """The feedback of one failed property, in the order a student reads it: what failed (the
+    one-line reason, which is also the first line), the minimal example, the wrong gradient,
+    expected vs got, the tolerance, and the diagnosis."""
+    if verdict.kind == "not_implemented" or case is None:
         return verdict.reason
-    lines.append("Minimal failing example:")
+    lines = [verdict.reason, "Minimal failing example:"]
     lines += ["  " + line for line in show_case(op, case, verdict.call)]
-    if verdict.got is not None and verdict.expected is not None and verdict.position >= 0:
+    if verdict.position >= 0:
         name = op.grad_name(verdict.position)
-        lines.append(f"got      {name} = {show_array(verdict.got)}")
-        lines.append(f"expected {name} = {show_array(verdict.expected)}")
+        lines.append(f"Wrong gradient: {name} (returned value {verdict.position + 1} of {len(op.inputs)})")
+        if verdict.expected is not None:
+            lines.append(f"  expected {name} = {show_array(verdict.expected)}")
+        if verdict.got is not None:
+            lines.append(f"  got      {name} = {show_array(verdict.got)}")
+    if verdict.tolerance:
+        rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
+        lines.append(f"Tolerance: max |got - expected| <= {verdict.tolerance:.2g}{rule}")
+    if diagnosis:
+        lines.append(f"Diagnosis: {diagnosis}")
     return "\n".join(lines)

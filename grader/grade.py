@@ -47,36 +47,55 @@ class Report:
         return data
 
 
+def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink=True) -> CheckResult:
+    """Judge one property's examples (already run) in order; the first failure fails it."""
+    result = CheckResult(prop.name, 0.0, float(points), False, prop.doc, examples=len(examples))
+    for example, outcome in zip(examples, outcomes):
+        verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
+        if not verdict.passed:
+            failure = (example.case, verdict)
+            break
+    else:
+        result.passed, result.points = True, float(points)
+        return result
+    if shrink and failure[1].kind != "not_implemented":
+        failure = shrink_failure(prop, op, oracle, runner, rubric, failure[1].kind) or failure
+    case, verdict = failure
+    result.reason, result.kind = verdict.reason, verdict.kind
+    result.feedback = describe_failure(prop, op, case, verdict, oracle.tolerance_rule)
+    return result
+
+
+def blocked_result(prop, points, reason: str) -> CheckResult:
+    """A property that could not run at all (no class, the file does not load)."""
+    return CheckResult(prop.name, 0.0, float(points), False, prop.doc, reason=reason, feedback=reason, kind="error")
+
+
+def check_property(prop, op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> CheckResult:
+    """One property alone: what a public test runs."""
+    points = dict((p.name, pts) for p, pts in rubric.graded(op.key)).get(prop.name, 0)
+    if runner.missing(op):
+        return blocked_result(prop, points, runner.missing(op))
+    examples = bank.examples(prop)
+    outcomes = runner.run(op, [ex.case for ex in examples])
+    return score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink)
+
+
 def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpScore:
     graded = rubric.graded(op.key)
     score = OpScore(op.key, 0.0, float(sum(points for _, points in graded)))
     blocked = runner.missing(op)
+    if blocked:
+        score.checks = [blocked_result(prop, points, blocked) for prop, points in graded]
+        return score
     # One runner call per op: the sandbox pays one round trip, not one per example.
-    examples = {prop.id: bank.examples(prop) for prop, _ in graded}
-    outcomes = [] if blocked else runner.run(op, [ex.case for prop, _ in graded for ex in examples[prop.id]])
+    examples = [bank.examples(prop) for prop, _ in graded]
+    outcomes = runner.run(op, [ex.case for batch in examples for ex in batch])
     offset = 0
-    for prop, points in graded:
-        result = CheckResult(prop.name, 0.0, float(points), False, prop.doc, examples=len(examples[prop.id]))
-        if blocked:
-            result.reason = result.feedback = blocked
-            result.kind, result.examples = "error", 0
-            score.checks.append(result)
-            continue
-        failure = None
-        for index, example in enumerate(examples[prop.id]):
-            verdict = judge(prop, op, example.case, example.expected, outcomes[offset + index], oracle)
-            if not verdict.passed:
-                failure = (example.case, verdict)
-                break
-        offset += len(examples[prop.id])
-        if failure is None:
-            result.passed, result.points = True, float(points)
-        else:
-            if shrink and failure[1].kind != "not_implemented":
-                failure = shrink_failure(prop, op, oracle, runner, rubric, failure[1].kind) or failure
-            case, verdict = failure
-            result.reason, result.kind = verdict.reason, verdict.kind
-            result.feedback = describe_failure(prop, op, case, verdict)
+    for (prop, points), batch in zip(graded, examples):
+        result = score_property(prop, points, op, batch, outcomes[offset:offset + len(batch)],
+                                runner, oracle, rubric, shrink)
+        offset += len(batch)
         score.checks.append(result)
         score.score += result.points
     return score

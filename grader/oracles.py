@@ -72,6 +72,7 @@ class Reference:
     """The hidden reference solution, loaded in the trusted process."""
 
     name = "reference"
+    tolerance_rule = "1e-6 * max|expected| + 1e-10"
 
     def __init__(self, module):
         self.module = module
@@ -100,6 +101,7 @@ class Numeric:
     """Central differences of the given forward: the oracle of the students' public tests."""
 
     name = "numeric"
+    tolerance_rule = "1e-5 * max(1, max|expected|), expected = central differences of the given forward"
 
     def __init__(self, module):
         self.module = module
