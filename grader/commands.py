@@ -31,6 +31,36 @@ def _grade(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    """The score preview: the public properties, the Numeric oracle, the student's own machine."""
+    from pathlib import Path
+
+    from .bank import Bank
+    from .grade import grade
+    from .oracles import Numeric
+    from .paths import given_path, load_trusted
+    from .report import render_feedback, render_table
+    from .rubric import load_rubric
+    from .runners import InProcessRunner
+    from .submission import read_submission
+
+    path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
+                             Path("backprop/ops.py"))
+    submission = read_submission(path)
+    rubric = load_rubric(args.rubric)
+    oracle = Numeric(load_trusted(given_path(), "backprop_given"))
+    runner = InProcessRunner(submission.source, submission.filename)
+    report = grade(str(path), runner, oracle, rubric, Bank(oracle, rubric), shrink=not args.no_shrink)
+    console = Console(highlight=False)
+    render_table(report, console, title=f"Score preview: {path}")
+    if not args.quiet:
+        render_feedback(report, console)
+    console.print("[dim]This preview runs the public checks (finite differences of the given forward) on your "
+                  "machine. Your final grade comes from your instructor's grader, which runs the same checks "
+                  "on the same examples against a reference solution.[/]")
+    return 0
+
+
 def _properties(args) -> int:
     from .rubric import load_rubric
 
@@ -55,6 +85,13 @@ def add_command(commands) -> None:
                             "with no isolation (the student's code could change its own grade)")
     grade.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     grade.set_defaults(run=_grade)
+
+    check = commands.add_parser("check", help="preview your score with the public checks (no reference needed)")
+    check.add_argument("path", nargs="?", help="your ops.py (default: backprop/ops.py, else ops.py)")
+    check.add_argument("--rubric", metavar="TOML")
+    check.add_argument("--no-shrink", action="store_true", help="show the first failing example, unshrunk")
+    check.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    check.set_defaults(run=_check)
 
     props = commands.add_parser("properties", help="list the graded properties and their points")
     props.add_argument("--rubric", metavar="TOML")
