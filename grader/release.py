@@ -1,0 +1,127 @@
+"""`grader release OUT_DIR`: write the repository students clone.
+
+It holds the stubs, the handout (as its README), the public tests, the ``grader`` package (for
+the public tests and ``grader check``) with a pristine copy of the given forward for the
+`Numeric` oracle, pinned requirements, and a GitHub Classroom workflow. It holds no reference
+solution: the release test checks that no reference ``backward`` body appears anywhere in it.
+
+GitHub Classroom's autograding runs in the student's own repository, so students can edit it:
+it is formative feedback only (research/containers-security.md §4.2); the grade comes from the
+hidden grader.
+"""
+
+import shutil
+from pathlib import Path
+
+from .paths import REPO
+from .rubric import load_rubric
+
+# The grader modules a student repository needs: the public tests, `grader check` and what
+# they import. Everything else (batch, sandbox, platforms, nbgrader, release) is instructor
+# tooling with dependencies students do not install; an allow-list keeps it out as it grows.
+STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "diagnose",
+                   "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
+                   "rubric", "runners", "shrink", "submission")
+
+RUNTIME_PINS = ("numpy", "hypothesis", "rich", "pytest")
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "backprop-homework"
+version = "1.0.0"
+requires-python = ">=3.11"
+dependencies = ["numpy", "hypothesis", "rich", "pytest"]
+
+[project.scripts]
+grader = "grader.cli:main"
+
+[project.entry-points.pytest11]
+backprop = "grader.pytest_plugin"
+
+[tool.setuptools]
+packages = ["grader"]
+
+[tool.setuptools.package-data]
+grader = ["rubric.toml"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+addopts = "-p no:cacheprovider"
+"""
+
+GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.pytest_cache/\n.hypothesis/\n"
+
+
+def _requirements() -> str:
+    pins = [line.strip() for line in (REPO / "requirements.txt").read_text().splitlines()
+            if line.split("==")[0].strip() in RUNTIME_PINS]
+    return "\n".join(["# Pinned: the same versions the graders use, so examples are identical.", *pins,
+                      "# The grader package in this folder: public tests and `grader check`.", "-e .", ""])
+
+
+def _workflow(rubric) -> str:
+    """GitHub Classroom: one command-grader step per op (its points), then the reporter."""
+    ops = [key for key in rubric.points if rubric.op_max(key)]
+    lines = [
+        "# Formative feedback in GitHub Classroom: each op's public tests, worth that op's points.",
+        "# Students can edit this repository, so the instructor's hidden grader decides the grade.",
+        "name: Autograding Tests",
+        "on: [push, repository_dispatch, workflow_dispatch]",
+        "permissions:", "  checks: write", "  actions: read", "  contents: read",
+        "jobs:", "  run-autograding-tests:", "    runs-on: ubuntu-latest",
+        "    if: github.actor != 'github-classroom[bot]'", "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - uses: actions/setup-python@v5", "        with:", "          python-version: '3.11'",
+        "      - name: Install", "        run: pip install -r requirements.txt",
+    ]
+    for key in ops:
+        lines += [
+            f"      - name: {key}", f"        id: {key.replace('_', '-')}",
+            "        uses: classroom-resources/autograding-command-grader@v1", "        with:",
+            f"          test-name: {key}", f"          command: pytest --op {key}",
+            "          timeout: 10", f"          max-score: {rubric.op_max(key):g}",
+        ]
+    lines += ["      - name: Autograding Reporter",
+              "        uses: classroom-resources/autograding-grading-reporter@v1", "        env:"]
+    lines += [f"          {key.upper()}_RESULTS: \"${{{{steps.{key.replace('_', '-')}.outputs.result}}}}\""
+              for key in ops]
+    lines += ["        with:", f"          runners: {','.join(key.replace('_', '-') for key in ops)}", ""]
+    return "\n".join(lines)
+
+
+def build_release(out_dir) -> Path:
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        from .cli import UsageError
+
+        raise UsageError(f"{out} is not empty; choose a new folder for the release")
+    rubric = load_rubric()
+    assignment = REPO / "assignments" / "backprop"
+    (out / "backprop").mkdir(parents=True, exist_ok=True)
+    (out / "tests").mkdir()
+    shutil.copy(assignment / "ops.py", out / "backprop" / "ops.py")
+    shutil.copy(assignment / "README.md", out / "README.md")
+    shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
+    (out / "grader").mkdir()
+    for name in STUDENT_MODULES:
+        if (REPO / "grader" / f"{name}.py").exists():
+            shutil.copy(REPO / "grader" / f"{name}.py", out / "grader" / f"{name}.py")
+    shutil.copy(REPO / "grader" / "rubric.toml", out / "grader" / "rubric.toml")
+    # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
+    shutil.copy(assignment / "ops.py", out / "grader" / "given_ops.py")
+    (out / "pyproject.toml").write_text(PYPROJECT)
+    (out / "requirements.txt").write_text(_requirements())
+    (out / ".gitignore").write_text(GITIGNORE)
+    (out / ".github" / "workflows").mkdir(parents=True)
+    (out / ".github" / "workflows" / "classroom.yml").write_text(_workflow(rubric))
+    return out
+
+
+def add_command(commands) -> None:
+    release = commands.add_parser("release", help="write the student repository (stubs, handout, public tests)")
+    release.add_argument("out_dir", metavar="OUT_DIR", help="a new or empty folder")
+    release.set_defaults(run=lambda args: print(f"wrote {build_release(args.out_dir)}") or 0)
