@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass, field
 
 from .bank import Bank
 from .contract import OPS
+from .diagnose import diagnose
 from .feedback import describe_failure
 from .judge import judge
 from .shrink import shrink_failure
@@ -62,7 +63,8 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
         failure = shrink_failure(prop, op, oracle, runner, rubric, failure[1].kind) or failure
     case, verdict = failure
     result.reason, result.kind = verdict.reason, verdict.kind
-    result.feedback = describe_failure(prop, op, case, verdict, oracle.tolerance_rule)
+    result.diagnosis = diagnose(op, case, verdict)
+    result.feedback = describe_failure(prop, op, case, verdict, oracle.tolerance_rule, result.diagnosis)
     return result
 
 
