@@ -1,9 +1,10 @@
 # Two commands: `make demo` and `make test`. Each creates .venv with the pinned dependencies
-# the first time (or when requirements.txt / pyproject.toml change).
+# the first time (or when the requirements or pyproject.toml change).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+EXTRAS := $(VENV)/.ready-nbgrader
 
 .PHONY: demo test stubs clean
 
@@ -13,11 +14,16 @@ $(READY): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# nbgrader is an extra: the suite runs real nbgrader, the demo does not need it.
+$(EXTRAS): $(READY) requirements-nbgrader.txt
+	$(BIN)/pip install --quiet -r requirements-nbgrader.txt
+	touch $@
+
 demo: $(READY)
 	$(BIN)/grader grade solutions/backprop/ops.py --quiet
 	$(BIN)/grader grade tests/samples/broken/ops.py
 
-test: $(READY)
+test: $(EXTRAS)
 	$(BIN)/python -m pytest -q
 
 # Regenerate the student stubs from the reference solutions (a test checks they agree).

@@ -14,7 +14,8 @@ import sys
 from . import __version__
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.commands", "grader.release"]
+COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch",
+                   "grader.nbgrader.command", "grader.platforms.command"]
 
 
 class UsageError(Exception):
@@ -40,9 +41,16 @@ def main(argv=None) -> int:
     from .rubric import RubricError
     from .submission import SubmissionError
 
+    try:
+        from .sandbox import SandboxError
+    except ModuleNotFoundError:  # the students' release has no sandbox
+        SandboxError = UsageError
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except SandboxError as error:
+        print(f"grader: the sandbox could not run: {error}", file=sys.stderr)
+        return 3
     except (UsageError, SubmissionError, RubricError) as error:
         print(f"grader: {error}", file=sys.stderr)
         return 2

@@ -55,6 +55,9 @@ def _check_output(op, output, expected):
     if isinstance(output, Foreign):
         return Verdict(False, f"{op.class_name}.forward returned a {output.type_name}; do not change forward",
                        "forward")
+    if output.dtype.kind not in "fiu":
+        return Verdict(False, f"{op.class_name}.forward returned an array of dtype {output.dtype}; "
+                       "do not change forward", "forward")
     if output.shape != expected.shape or not np.isfinite(output).all() or \
             maxabs(output - expected) > FORWARD_RTOL * max(1.0, maxabs(expected)):
         return Verdict(False, f"{op.class_name}.forward gives a different output than the given one; "

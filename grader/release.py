@@ -23,7 +23,9 @@ STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "
                    "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
                    "rubric", "runners", "shrink", "submission")
 
-RUNTIME_PINS = ("numpy", "hypothesis", "rich", "pytest")
+# The student-side packages and what they pull in, pinned as the graders pin them.
+RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
+                "Pygments", "pytest", "iniconfig", "packaging", "pluggy")
 
 PYPROJECT = """\
 [build-system]

@@ -119,15 +119,13 @@ class InProcessRunner:
 __all__ = ["Foreign", "InProcessRunner", "Outcome", "describe_exception", "load_module"]
 
 
-def make_runner(submission, in_process: bool = False):
+def make_runner(submission, in_process: bool = False, private_dirs=()):
     """The runner that decides a grade: the sandbox, unless in-process is asked for explicitly.
 
-    Until the sandbox lands (grader/sandbox), every runner is in-process.
+    ``private_dirs`` are folders the student's code must not read (e.g. a batch's output).
     """
-    try:
-        from .sandbox import SandboxRunner
-    except ImportError:
-        SandboxRunner = None
-    if in_process or SandboxRunner is None:
+    if in_process:
         return InProcessRunner(submission.source, submission.filename)
-    return SandboxRunner(submission.source, submission.filename)
+    from .sandbox import SandboxRunner
+
+    return SandboxRunner(submission.source, submission.filename, private_dirs=tuple(private_dirs))

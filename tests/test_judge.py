@@ -145,3 +145,11 @@ def test_tie_given_to_both_or_neither_is_named(reference):
 def test_tolerance_is_normwise_with_a_floor():
     assert Reference.tolerance(np.array([0.0])) == pytest.approx(1e-10)
     assert Reference.tolerance(np.array([-3.0, 1.0])) == pytest.approx(3e-6 + 1e-10)
+
+
+@pytest.mark.parametrize("output", [np.array(["a", "b"]), np.array([None, 1], dtype=object),
+                                    np.array([1 + 2j, 0j])])
+def test_a_non_numeric_forward_output_is_a_verdict_not_a_crash(reference, mul_case, output):
+    (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
+    verdict, _ = verdict_for(reference, "mul.broadcast", mul_case, [(d * b, (d * a).sum(0))], output=output)
+    assert verdict.kind == "forward" and "dtype" in verdict.reason

@@ -1,0 +1,40 @@
+# The grader image: one submission in, one platform's results file out.
+#
+#   docker build -t backprop-grader .
+#   docker run --rm --network none -v "$PWD/job:/grade" backprop-grader prairielearn
+#
+# The argument picks the platform: gradescope, prairielearn or coursera. Without one the image
+# grades for the PLATFORM build argument, coursera by default, because Coursera starts the image
+# with no arguments (PrairieLearn names its entrypoint in info.json). Each platform reads its own
+# root: /autograder, /grade or /shared (docs/platforms.md).
+#
+# NOT BUILT HERE: the machine this kit was written on has no Docker daemon, so this file has never
+# been built or run; `make test` checks the same grader through the Gradescope bundle and the platform
+# adapters against temporary roots instead.
+#
+# The grader runs as root so the sandbox can start student code as the unprivileged
+# `grader-worker` user (a different UID from the one that holds the reference and writes the
+# results: research/containers-security.md §1.5, §6). Nothing needs the network at run time.
+FROM python:3.11-slim-bookworm
+
+ARG PLATFORM=coursera
+ENV GRADER_PLATFORM=${PLATFORM} \
+    GRADER_WORKER_USER=grader-worker \
+    GRADER_SANDBOX_MEMORY_MB=512 \
+    PYTHONPATH=/opt/grader \
+    BACKPROP_SOLUTIONS=/opt/grader/solutions/backprop/ops.py \
+    PYTHONDONTWRITEBYTECODE=1 \
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+COPY grader/platforms/templates/requirements.txt /opt/grader/requirements.txt
+RUN python -m pip install --no-cache-dir --disable-pip-version-check -r /opt/grader/requirements.txt \
+ && useradd --system --no-create-home --shell /usr/sbin/nologin grader-worker
+
+COPY grader /opt/grader/grader
+COPY solutions/backprop/ops.py /opt/grader/solutions/backprop/ops.py
+COPY grader/platforms/templates/docker-entrypoint.sh /usr/local/bin/grader-entrypoint
+# The reference is readable by root only; the grader package stays world-readable for the worker.
+RUN chmod -R go= /opt/grader/solutions && chmod 755 /usr/local/bin/grader-entrypoint
+
+WORKDIR /opt/grader
+ENTRYPOINT ["/usr/local/bin/grader-entrypoint"]

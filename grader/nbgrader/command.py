@@ -1,0 +1,34 @@
+"""`grader nbgrader init COURSE_DIR`: set up an nbgrader course for the backprop assignment."""
+
+
+def _init(args) -> int:
+    from ..cli import UsageError
+
+    try:
+        import nbformat  # noqa: F401 - installed with nbgrader
+        import nbgrader  # noqa: F401
+    except ImportError:
+        raise UsageError("nbgrader is not installed here: pip install -r requirements-nbgrader.txt") from None
+    from .course import init_course
+
+    written = init_course(args.course_dir, args.course_id, args.rubric, args.force)
+    config, fresh = written["config"]
+    print(f"{'wrote' if fresh else 'kept '} {config}" + ("" if fresh else " (--force rewrites it)"))
+    print(f"wrote {written['notebook']}")
+    print(f"next, in {args.course_dir}: nbgrader generate_assignment backprop; then, with the "
+          "submissions in submitted/<student>/backprop/: nbgrader autograde backprop; "
+          "nbgrader generate_feedback backprop; nbgrader export (see docs/nbgrader.md)")
+    return 0
+
+
+def add_command(commands) -> None:
+    nbgrader = commands.add_parser("nbgrader", help="nbgrader integration (course setup)")
+    actions = nbgrader.add_subparsers(dest="nbgrader_command", required=True, metavar="ACTION")
+    init = actions.add_parser("init", help="write nbgrader_config.py and source/backprop/backprop.ipynb "
+                                           "into a course directory")
+    init.add_argument("course_dir", metavar="COURSE_DIR", help="the course directory (created if missing)")
+    init.add_argument("--course-id", metavar="ID", help="nbgrader course id (default: the directory's name)")
+    init.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml); "
+                                                       "the notebook's points and the scores come from it")
+    init.add_argument("--force", action="store_true", help="also rewrite an existing nbgrader_config.py")
+    init.set_defaults(run=_init)

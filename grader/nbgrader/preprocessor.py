@@ -1,0 +1,85 @@
+"""`TrustedScores`: the autograde step that decides the backprop notebook's scores.
+
+nbgrader's own way to score a notebook cannot be trusted here: it runs the student's cells and
+then the hidden tests in one Jupyter kernel, with the instructor's privileges, so a cell can
+patch numpy, the grader or ``subprocess`` before the tests run, read the solutions, or edit the
+gradebook (research/nbgrader.md §5.6). nbgrader then reads each graded cell's value as its
+score (§3).
+
+`TrustedScores` takes the place of nbgrader's `Execute` in ``Autograde.autograde_preprocessors``
+(nbgrader_config.py, written by ``grader nbgrader init``). For a notebook that holds the kit's
+graded cells (``score_<op>``), it starts no kernel at all. It reads the answer cells from the
+**submitted file itself** (``submitted/<student>/<assignment>/<notebook>.ipynb``), grades them
+with the sandboxed grader in this process (scoring.py), and writes each graded cell's outputs:
+the op's checks, reasons and diagnoses as text on stdout, then the score as a plain numeric
+``execute_result``, the one form of partial credit nbgrader reads. Nothing else is left in
+those outputs (no error, no stderr, either of which nbgrader would score 0). SaveAutoGrades,
+which comes after it, then records exactly these values.
+
+So no student code runs outside the sandbox during autograde, and nothing a student's cell
+could do in a kernel can change a score: there is no kernel. Any other notebook of the course is
+executed as usual (this class *is* nbgrader's Execute for them, with the same settings).
+"""
+
+import os
+
+import nbformat
+from nbgrader import utils
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Unicode
+
+from .layout import op_of_score_id
+
+
+class TrustedScores(Execute):
+    """Score the kit's graded cells from the submitted file; execute any other notebook."""
+
+    rubric = Unicode("", help="The rubric file the notebook's points come from "
+                              "(empty: the kit's grader/rubric.toml).").tag(config=True)
+    shrink = Bool(True, help="Shrink each failed check to a minimal example for the feedback "
+                             "(slower only for failing submissions).").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        graded = [cell for cell in nb.cells
+                  if utils.is_grade(cell) and op_of_score_id(cell.metadata.nbgrader["grade_id"])]
+        if not graded:
+            return super().preprocess(nb, resources, km=km)
+        from .scoring import grade_notebook
+
+        path = self._submitted_notebook(resources)
+        report, texts = grade_notebook(path, self.rubric, self.shrink)
+        for cell in graded:
+            op = op_of_score_id(cell.metadata.nbgrader["grade_id"])
+            points = float(cell.metadata.nbgrader["points"])
+            result = report.ops.get(op.key)
+            if result is None or result.max_score != points:
+                # nbgrader would record a wrong total (or fail on a score above the points).
+                raise RuntimeError(
+                    f"cell {cell.metadata.nbgrader['grade_id']} is worth {points:g} points but the rubric "
+                    f"gives {op.class_name} {result.max_score if result else 0:g}: regenerate the notebook "
+                    "with `grader nbgrader init` from the same rubric, then `nbgrader generate_assignment --force`")
+            value = min(max(float(result.score), 0.0), points)  # above the points fails the submission
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=texts[op.key] + "\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(value)}, execution_count=None),
+            ]
+        self.log.info("%s: %g/%g points from the trusted grader", resources["nbgrader"]["student"],
+                      report.score, report.max_score)
+        return nb, resources
+
+    def _submitted_notebook(self, resources) -> str:
+        """The file the student submitted: what is graded, whatever a kernel would have done."""
+        info = resources["nbgrader"]
+        coursedir = self._coursedir()
+        folder = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+        return os.path.join(folder, f"{info['notebook']}.ipynb")
+
+    def _coursedir(self):
+        node = self.parent  # the exporter, whose parent is the Autograde converter
+        while node is not None:
+            if getattr(node, "coursedir", None) is not None:
+                return node.coursedir
+            node = node.parent
+        from nbgrader.coursedir import CourseDirectory
+
+        return CourseDirectory(config=self.config)

@@ -1,0 +1,43 @@
+"""One op's result as plain text: what a graded cell (and a check cell) prints under the class.
+
+Plain text on stdout, because every nbgrader view shows it the same way (the autograded
+notebook, the formgrader, the feedback HTML). It lists every check with its points, then for
+each failed one the grader's feedback: the reason, the minimal failing example, and the
+diagnosis when one is recognised. A cause already shown is named, not repeated; when a single
+cause fails every failed check (not implemented, no class, a cell that does not load), it is
+said once.
+"""
+
+ONE_CAUSE_KINDS = ("not_implemented", "error")
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _check_line(check) -> str:
+    mark = "PASS" if check.passed else "FAIL"
+    return f"  {mark} {check.name} {_points(check.points)}/{_points(check.max_points)}: {check.doc}"
+
+
+def op_text(class_name: str, op_score) -> str:
+    lines = [f"{class_name}: {_points(op_score.score)}/{_points(op_score.max_score)} points"]
+    failed = [check for check in op_score.checks if not check.passed]
+    if failed and len({check.reason for check in failed}) == 1 and failed[0].kind in ONE_CAUSE_KINDS:
+        lines += [_check_line(check) for check in op_score.checks]
+        lines.append(f"  {failed[0].feedback or failed[0].reason}")
+        return "\n".join(lines)
+    shown = {}  # verdict kind -> the check whose feedback is printed above
+    for check in op_score.checks:
+        lines.append(_check_line(check))
+        if check.passed:
+            continue
+        if check.kind in shown:
+            lines.append(f"       {check.reason} (the same kind of mistake as {shown[check.kind]})")
+            continue
+        shown[check.kind] = check.name
+        feedback = check.feedback or check.reason
+        lines += [f"       {line}" for line in feedback.splitlines()]
+        if check.diagnosis and check.diagnosis not in feedback:
+            lines.append(f"       Diagnosis: {check.diagnosis}")
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""Autograder platforms: one submission in a platform's folder layout in, its results file out.
+
+Every adapter (gradescope.py, prairielearn.py, coursera.py) follows the same steps, so one
+trusted grading core serves all of them (research/containers-security.md §0, §7):
+
+1. clear the results file a submission could have planted, create the results folder;
+2. read the submission's *text* and grade it with the hidden reference through
+   ``make_runner`` (the sandbox once it exists: the student's code never runs here);
+3. write the platform's file atomically, after the runner is closed, from this process only.
+
+A grader failure still writes a results file that says so (fail closed: never a stale or a
+planted file), then re-raises so the command exits non-zero.
+
+Roots default to each platform's documented path and are overridable by an environment
+variable (GRADESCOPE_ROOT, PRAIRIELEARN_ROOT, COURSERA_ROOT), so the kit's tests run without
+Docker.
+"""
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..bank import Bank
+from ..grade import Report, grade
+from ..oracles import Reference
+from ..paths import load_trusted, solutions_path
+from ..rubric import Rubric, load_rubric
+from ..runners import make_runner
+
+OUTPUT_CAP = 5_000     # characters of one check's feedback kept in a results file
+PRINTED_CAP = 2_000    # characters of the student's own printed output shown back
+
+
+def root_from_env(variable: str, default: str) -> Path:
+    return Path(os.environ.get(variable) or default)
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The trusted half of a grade: the hidden reference, the rubric and its example bank."""
+
+    oracle: object
+    rubric: Rubric
+    bank: Bank
+
+    @classmethod
+    def load(cls, rubric_path=None) -> "Grading":
+        rubric = load_rubric(rubric_path)
+        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+        return cls(oracle, rubric, Bank(oracle, rubric))
+
+    def grade(self, submission) -> Report:
+        runner = make_runner(submission)
+        try:
+            return grade(submission.filename, runner, self.oracle, self.rubric, self.bank, shrink=True)
+        finally:
+            runner.close()
+
+
+def syntax_error(submission) -> str:
+    """One line if the submission does not compile, else "".
+
+    Compiling runs none of the student's code, so it is safe here; it lets every platform say
+    "syntax error" plainly (and PrairieLearn refund the attempt) whatever the runner reports.
+    """
+    try:
+        compile(submission.source, submission.filename, "exec")
+    except SyntaxError as error:
+        where = f" on line {error.lineno}" if error.lineno else ""
+        return (f"{submission.filename} has a syntax error{where}: {error.msg}. Nothing could be graded; "
+                f"fix it (python -m py_compile {submission.filename} shows the same error) and submit again.")
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+        return f"{submission.filename} cannot be compiled ({type(error).__name__}: {error}); nothing could be graded."
+    return ""
+
+
+def capped(text: str, limit: int = OUTPUT_CAP) -> str:
+    return text if len(text) <= limit else text[:limit] + "\n[... truncated]"
+
+
+def check_message(check) -> str:
+    """A failed check's one-line reason, with the diagnosis when there is one."""
+    if check.passed:
+        return "passed"
+    return check.reason + (f"\nLikely mistake: {check.diagnosis}" if check.diagnosis else "")
+
+
+def check_output(check) -> str:
+    """What a check shows a student: what it tests, and for a failure the minimal example and diagnosis."""
+    if check.passed:
+        return f"Passed: {check.doc}."
+    lines = [f"Checks: {check.doc}.", check.feedback or check.reason]
+    if check.diagnosis:
+        lines.append(f"Likely mistake: {check.diagnosis}")
+    return capped("\n".join(lines))
+
+
+def score_lines(report: Report) -> list:
+    """"Score: 84/100" and one line per op naming the failed checks."""
+    lines = [f"Score: {report.score:g}/{report.max_score:g}"]
+    for key, op in report.ops.items():
+        failed = [check.name for check in op.checks if not check.passed]
+        lines.append(f"  {key:11} {op.score:g}/{op.max_score:g}" + (f"  failed: {', '.join(failed)}" if failed else ""))
+    return lines
+
+
+def load_lines(report: Report) -> list:
+    if not report.load_error:
+        return []
+    return [f"Your code could not be loaded, so every check scores 0: {report.load_error}"]
+
+
+def printed_lines(report: Report) -> list:
+    if not report.student_output.strip():
+        return []
+    return ["Your code printed:", capped(report.student_output, PRINTED_CAP)]
+
+
+def fraction(report: Report) -> float:
+    """The score in [0, 1]."""
+    return min(1.0, max(0.0, report.score / report.max_score)) if report.max_score else 0.0
+
+
+def clear_results(path: Path, private: bool = False) -> None:
+    """Create the results folder and delete a results file planted before grading.
+
+    ``private``: make the folder 0700, so only its owner (root in a container, never the
+    sandbox's unprivileged worker) can write it (Gradescope best practices, §1.5).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if private:
+        with contextlib.suppress(OSError):  # a folder we do not own: the sandbox still guards it
+            path.parent.chmod(0o700)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def write_results(path: Path, data: dict) -> None:
+    """Write JSON to a temporary file beside `path`, then rename it over `path` (atomic)."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2)
+            out.write("\n")
+        os.chmod(temporary, 0o644)  # platforms read it as another user; its folder guards writes
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+

@@ -1,0 +1,174 @@
+"""Gradescope: results.json from a Report, the autograder zip, and the entry run_autograder calls.
+
+The results follow Gradescope's autograder specification
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/, research §1.2): one test per
+rubric property, named ``<op>.<property>``, with its score, max_score, status and output (what
+it checks, the minimal failing example, the diagnosis); a top-level score, execution_time and
+output. The instructor picks when students see the checks (``--visibility`` at build time,
+stored in the bundle's gradescope.json): ``visible`` (default) or ``after_due_date``,
+``after_published``, ``hidden``. The top-level output is always shown to students, so it names
+a syntax or load error but carries no per-check information unless the checks are visible.
+
+The bundle (``grader gradescope build OUT.zip``) holds setup.sh and run_autograder at the
+archive root, as Gradescope requires (research §1.1), plus requirements.txt (pinned), this
+grader package, the hidden reference and the rubric.
+"""
+
+import json
+import time
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from .. import __version__
+from ..contract import OPS
+from ..paths import load_trusted, solutions_path
+from ..rubric import DEFAULT_RUBRIC, load_rubric
+from ..submission import SubmissionError, read_submission
+from . import (Grading, check_output, clear_results, load_lines, printed_lines, root_from_env, score_lines,
+               syntax_error, write_results)
+
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+CONFIG_NAME = "gradescope.json"
+WHEN_SHOWN = {"after_due_date": "after the due date", "after_published": "when grades are published",
+              "hidden": "by your instructor only"}
+
+
+def root() -> Path:
+    return root_from_env("GRADESCOPE_ROOT", "/autograder")
+
+
+def read_config(path) -> str:
+    """The visibility stored in a bundle's gradescope.json; "visible" without a config."""
+    if path is None or not Path(path).exists():
+        return "visible"
+    from ..cli import UsageError
+
+    try:
+        visibility = json.loads(Path(path).read_text(encoding="utf-8")).get("visibility", "visible")
+    except (ValueError, AttributeError):
+        raise UsageError(f"{path} is not a JSON object; rebuild the bundle with `grader gradescope build`") from None
+    if visibility not in VISIBILITIES:
+        raise UsageError(f"{path}: visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}")
+    return visibility
+
+
+def results(report, visibility: str, seconds: float, syntax: str = "") -> dict:
+    """Gradescope's results.json for one graded submission."""
+    tests = []
+    for op_number, (key, op) in enumerate(report.ops.items(), start=1):
+        for check_number, check in enumerate(op.checks, start=1):
+            tests.append({
+                "name": f"{key}.{check.name}",
+                "number": f"{op_number}.{check_number}",
+                "score": check.points,
+                "max_score": check.max_points,
+                "status": "passed" if check.passed else "failed",
+                "output": check_output(check),
+                "output_format": "text",
+                "tags": [key],
+                "visibility": visibility,
+                "extra_data": {"kind": check.kind, "examples": check.examples},
+            })
+    if syntax:
+        lines = [syntax]
+    else:
+        lines = load_lines(report)
+    if visibility == "visible":
+        lines = lines + score_lines(report) + printed_lines(report)
+    else:
+        lines.append(f"Your submission was graded; its checks and score are shown {WHEN_SHOWN[visibility]}.")
+    return {
+        "score": report.score,
+        "execution_time": round(seconds),
+        "output": "\n".join(lines),
+        "output_format": "text",
+        "visibility": visibility,
+        "stdout_visibility": "hidden",  # run_autograder's stdout is for instructors
+        "extra_data": {"grader": __version__, "oracle": report.oracle, "max_score": report.max_score},
+        "tests": tests,
+    }
+
+
+def failure(message: str, seconds: float) -> dict:
+    """Results when nothing could be graded: score 0 and one clear line."""
+    return {"score": 0.0, "execution_time": round(seconds), "output": message, "output_format": "text",
+            "stdout_visibility": "hidden", "extra_data": {"grader": __version__}, "tests": []}
+
+
+def run(root_path: Path, grading: Grading, visibility: str = "visible") -> dict:
+    """Grade ROOT/submission and write ROOT/results/results.json; returns what was written."""
+    started = time.monotonic()
+    target = Path(root_path) / "results" / "results.json"
+    clear_results(target, private=True)
+    try:
+        try:
+            submission = read_submission(Path(root_path) / "submission")
+        except SubmissionError as error:
+            data = failure(f"Nothing could be graded: {error}. Submit ops.py (or your notebook).",
+                           time.monotonic() - started)
+        else:
+            report = grading.grade(submission)
+            data = results(report, visibility, time.monotonic() - started, syntax_error(submission))
+    except Exception:
+        write_results(target, failure("The autograder failed on this submission (not your fault); "
+                                      "your instructor can see the error and will regrade it.",
+                                      time.monotonic() - started))
+        raise
+    write_results(target, data)
+    return data
+
+
+# --- the bundle -------------------------------------------------------------------------------
+
+TEMPLATES = ("setup.sh", "run_autograder", "requirements.txt")
+EXECUTABLE = {"setup.sh", "run_autograder"}
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # fixed: the same inputs build the same zip
+
+
+def template(name: str) -> bytes:
+    return resources.files(__package__).joinpath("templates", name).read_bytes()
+
+
+def _package_files():
+    """(archive name, bytes) of every file of this grader package, caches left out."""
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield f"grader/{path.relative_to(package).as_posix()}", path.read_bytes()
+
+
+def _checked_reference(path: Path) -> bytes:
+    from ..cli import UsageError
+
+    if not path.is_file():
+        raise UsageError(f"reference solutions not found at {path} (set BACKPROP_SOLUTIONS)")
+    module = load_trusted(path, "backprop_reference_bundle")
+    absent = [op.class_name for op in OPS if not isinstance(getattr(module, op.class_name, None), type)]
+    if absent:
+        raise UsageError(f"{path} is not the reference solutions: no class {', '.join(absent)}")
+    return path.read_bytes()
+
+
+def bundle_files(visibility: str = "visible", rubric_path=None) -> dict:
+    """Archive name -> bytes of the autograder zip; checks the rubric and reference first."""
+    rubric_file = Path(rubric_path) if rubric_path else DEFAULT_RUBRIC
+    load_rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
+    files = {name: template(name) for name in TEMPLATES}
+    files[CONFIG_NAME] = (json.dumps({"visibility": visibility}, indent=2) + "\n").encode()
+    files["rubric.toml"] = rubric_file.read_bytes()
+    files["solutions/backprop/ops.py"] = _checked_reference(solutions_path())
+    files.update(_package_files())
+    return files
+
+
+def build(out, visibility: str = "visible", rubric_path=None) -> list:
+    """Write the Gradescope autograder zip to OUT; returns the archive names."""
+    files = bundle_files(visibility, rubric_path)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (0o100755 if name in EXECUTABLE else 0o100644) << 16
+            archive.writestr(info, data)
+    return list(files)

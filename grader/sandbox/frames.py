@@ -1,0 +1,214 @@
+"""The only thing that crosses between the grader and its sandbox worker: frames of JSON and .npy.
+
+A message is::
+
+    b"BPF1" | u32 header length | u32 array count | header: a UTF-8 JSON object
+    then, per array: u64 length | the array as .npy bytes (written with allow_pickle=False)
+
+Both sides read messages with `Decoder`, which checks every length against its caps *before*
+it allocates anything, reads an .npy header itself (so a header that claims a huge shape
+costs nothing), refuses object dtypes, and never unpickles (research/containers-security.md
+§6 items 5 and 6: ``allow_pickle=False``, size caps, a strict schema). What the arrays and
+header *mean* is checked by whoever reads them (runner.py, worker.py).
+
+The worker loads this file by path (it must not import the ``grader`` package), so: NumPy and
+the standard library only.
+"""
+
+import io
+import json
+import math
+import os
+import struct
+
+import numpy as np
+
+MAGIC = b"BPF1"
+_PREFIX = struct.Struct("<4sII")   # magic, header length, array count
+_LENGTH = struct.Struct("<Q")      # length of one .npy blob
+MAX_HEADER = 1 << 20               # bytes of JSON in one message
+MAX_ARRAYS = 1 << 16               # arrays in one message (a batch of cases sends many)
+MAX_NPY_HEADER = 10_000            # numpy's own default for np.load's max_header_size
+
+
+class FrameError(ValueError):
+    """The bytes are not a well-formed message within the caps; the text says what is wrong."""
+
+
+_HEADERS = {}    # (dtype, shape, fortran order) -> .npy header bytes, for the writer
+_PARSED = {}     # .npy header bytes -> (shape, fortran order, dtype), for the reader
+_CACHE_SIZE = 4096
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """The .npy form of `array` (np.save's bytes). Raises ValueError for object and custom dtypes.
+
+    Examples repeat a few shapes thousands of times, so headers are made once per
+    (dtype, shape, order): numpy formats them with ast-friendly text, at ~50 us apiece.
+    """
+    dtype = array.dtype
+    if dtype.names is not None or dtype.subdtype is not None or dtype.kind not in "biufcSUMm" \
+            or not getattr(type(dtype), "_legacy", True):
+        out = io.BytesIO()
+        np.lib.format.write_array(out, array, allow_pickle=False)
+        return out.getvalue()
+    fortran = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
+    key = (dtype, array.shape, fortran)
+    header = _HEADERS.get(key)
+    if header is None:
+        out = io.BytesIO()
+        data = np.lib.format.header_data_from_array_1_0(array)
+        try:
+            np.lib.format.write_array_header_1_0(out, data)
+        except ValueError:  # a header too long for format 1.0
+            out = io.BytesIO()
+            np.lib.format.write_array_header_2_0(out, data)
+        header = out.getvalue()
+        if len(_HEADERS) >= _CACHE_SIZE:
+            _HEADERS.clear()
+        _HEADERS[key] = header
+    return header + array.tobytes(order="F" if fortran else "C")
+
+
+def encode(header: dict, arrays=()) -> bytes:
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    parts = [_PREFIX.pack(MAGIC, len(text), len(arrays)), text]
+    for array in arrays:
+        blob = npy_bytes(array)
+        parts += [_LENGTH.pack(len(blob)), blob]
+    return b"".join(parts)
+
+
+def _npy_header(blob) -> tuple:
+    """(shape, fortran order, dtype, data offset) of .npy bytes, without trusting any of it."""
+    if bytes(blob[:6]) != b"\x93NUMPY" or len(blob) < 10:
+        raise FrameError("an array that is not in .npy format")
+    major = blob[6]
+    if major == 1:
+        (length,), start = struct.unpack_from("<H", blob, 8), 10
+    elif major == 2 and len(blob) >= 12:
+        (length,), start = struct.unpack_from("<I", blob, 8), 12
+    else:
+        raise FrameError(f"unsupported .npy version {major}")
+    if length > MAX_NPY_HEADER or len(blob) < start + length:
+        raise FrameError("an .npy header over the size limit")
+    text = bytes(blob[start:start + length])
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        stream = io.BytesIO(bytes(blob[:start + length]))
+        try:
+            np.lib.format.read_magic(stream)
+            read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            parsed = read(stream, max_header_size=MAX_NPY_HEADER)
+        except Exception as error:  # noqa: BLE001 - any malformed header
+            raise FrameError(f"bad .npy header ({type(error).__name__})") from None
+        if len(_PARSED) >= _CACHE_SIZE:
+            _PARSED.clear()
+        _PARSED[text] = parsed
+    shape, fortran, dtype = parsed
+    return shape, fortran, dtype, start + length
+
+
+def load_npy(blob, max_bytes: int) -> np.ndarray:
+    """A writeable ndarray from .npy bytes, or FrameError. Never pickles, never over-allocates."""
+    shape, fortran, dtype, offset = _npy_header(blob)
+    if dtype.hasobject:
+        raise FrameError("an array of Python objects")
+    count = math.prod(shape)
+    size = count * dtype.itemsize
+    if size > max_bytes:
+        raise FrameError(f"an array of {size} bytes (the limit is {max_bytes})")
+    if len(blob) - offset != size:
+        raise FrameError("an .npy blob whose length does not match its header")
+    try:
+        flat = np.frombuffer(blob, dtype=dtype, count=count, offset=offset) if count else np.empty(0, dtype)
+        return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
+    except (ValueError, TypeError) as error:
+        raise FrameError(f"unreadable array data ({error})") from None
+
+
+class Decoder:
+    """Turns a byte stream into messages: ``feed(bytes) -> [(header dict, [ndarray, ...]), ...]``."""
+
+    def __init__(self, max_array_bytes: int, max_message_bytes: int = 1 << 30):
+        self.max_array_bytes = max_array_bytes
+        self.max_message_bytes = max_message_bytes
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list:
+        self._buffer += data
+        messages, start = [], 0
+        while True:
+            parsed = self._parse(start)
+            if parsed is None:
+                break
+            message, start = parsed
+            messages.append(message)
+        del self._buffer[:start]
+        return messages
+
+    @property
+    def pending(self) -> int:
+        """Bytes received that do not yet form a whole message."""
+        return len(self._buffer)
+
+    def _parse(self, start: int):
+        buffer = self._buffer
+        if len(buffer) - start < _PREFIX.size:
+            return None
+        magic, header_length, count = _PREFIX.unpack_from(buffer, start)
+        if magic != MAGIC:
+            raise FrameError("a message that does not start with the frame marker")
+        if header_length > MAX_HEADER or count > MAX_ARRAYS:
+            raise FrameError(f"a message with a {header_length}-byte header and {count} arrays")
+        position = start + _PREFIX.size + header_length
+        if len(buffer) < position:
+            return None
+        blobs = []
+        for _ in range(count):
+            if len(buffer) < position + _LENGTH.size:
+                return None
+            (length,) = _LENGTH.unpack_from(buffer, position)
+            if length > self.max_array_bytes + MAX_NPY_HEADER + 64:
+                raise FrameError(f"an array of {length} bytes (the limit is {self.max_array_bytes})")
+            position += _LENGTH.size
+            if position + length - start > self.max_message_bytes:
+                raise FrameError(f"a message over {self.max_message_bytes} bytes")
+            if len(buffer) < position + length:
+                return None
+            blobs.append((position, length))
+            position += length
+        try:
+            header = json.loads(bytes(buffer[start + _PREFIX.size:start + _PREFIX.size + header_length]))
+        except (ValueError, RecursionError):
+            raise FrameError("a header that is not JSON") from None
+        if not isinstance(header, dict):
+            raise FrameError("a header that is not a JSON object")
+        arrays = [load_npy(bytes(buffer[at:at + length]), self.max_array_bytes) for at, length in blobs]
+        return (header, arrays), position
+
+
+class Channel:
+    """Blocking send and receive on two pipe descriptors (the worker's side)."""
+
+    def __init__(self, read_fd: int, write_fd: int, max_array_bytes: int):
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self._decoder = Decoder(max_array_bytes)
+        self._ready = []
+
+    def receive(self):
+        """The next (header, arrays); None at end of stream."""
+        while not self._ready:
+            data = os.read(self.read_fd, 1 << 20)
+            if not data:
+                return None
+            self._ready += self._decoder.feed(data)
+        return self._ready.pop(0)
+
+    def send(self, header: dict, arrays=()) -> None:
+        self.write(encode(header, arrays))
+
+    def write(self, message: bytes) -> None:
+        view = memoryview(message)
+        while view:
+            view = view[os.write(self.write_fd, view):]

@@ -1,0 +1,91 @@
+"""A worker's reply about one example, checked field by field and turned into an `Outcome`.
+
+The reply is the student's side talking, so nothing in it is taken on trust: every field must
+have the expected JSON type and size, every array must be one the reply actually carried,
+within the example's size cap, and plain data (frames.py already refused object dtypes and
+pickles). The result is the same `Outcome` that `InProcessRunner` builds, so the judge cannot
+tell the two runners apart on an honest submission. One hardening on top: a forward output
+that is not numeric becomes a `Foreign` name, because the judge does arithmetic on it.
+"""
+
+import numpy as np
+
+from ..returns import Foreign, Returned
+from ..runners import Outcome
+
+MIN_ARRAY_CAP = 1 << 16   # as worker.array_cap
+MAX_NAME = 200
+MAX_ERROR = 500
+MAX_ENTRIES = 64          # entries sent per returned value (worker.MAX_ENTRIES)
+MAX_COUNT = 1_000_000     # entries a returned value may claim to have
+
+
+class ReplyError(ValueError):
+    """The reply is malformed; the text says how (for the failure message)."""
+
+
+def array_cap(case) -> int:
+    """The same cap the worker applies: four times the example's largest array, at least 64 KiB."""
+    return max([MIN_ARRAY_CAP] + [4 * np.asarray(a).nbytes for a in (*case.inputs, *case.grad_outs)])
+
+
+def _text(value, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ReplyError("a text field is not text")
+    return value.splitlines()[0][:limit] if value else ""
+
+
+class _Reader:
+    def __init__(self, arrays: list, cap: int):
+        self.arrays, self.cap, self.used = arrays, cap, set()
+
+    def entry(self, spec):
+        """ndarray | None | Foreign from {"a": index} | null | {"f": type name}."""
+        if spec is None:
+            return None
+        if not isinstance(spec, dict) or len(spec) != 1:
+            raise ReplyError("a malformed value")
+        if "f" in spec:
+            return Foreign(_text(spec["f"], MAX_NAME))
+        index = spec.get("a")
+        if type(index) is not int or not 0 <= index < len(self.arrays) or index in self.used:
+            raise ReplyError("a value that points at no array")
+        self.used.add(index)
+        array = self.arrays[index]
+        if type(array) is not np.ndarray or array.dtype.hasobject or array.nbytes > self.cap:
+            raise ReplyError("an array over the size limit")
+        return array
+
+    def returned(self, spec) -> Returned:
+        if not isinstance(spec, dict):
+            raise ReplyError("a malformed backward value")
+        container = _text(spec.get("container"), MAX_NAME)
+        count, entries = spec.get("n"), spec.get("entries")
+        if type(count) is not int or not 0 <= count <= MAX_COUNT or not isinstance(entries, list) \
+                or len(entries) != min(count, MAX_ENTRIES):
+            raise ReplyError("a malformed backward value")
+        values = tuple(self.entry(e) for e in entries) + (None,) * (count - len(entries))
+        return Returned(container, values)
+
+    def after(self, specs, originals) -> tuple:
+        if not isinstance(specs, list) or len(specs) != len(originals):
+            raise ReplyError("a malformed report of the inputs")
+        return tuple(original if spec is None else self.entry(spec) for spec, original in zip(specs, originals))
+
+
+def outcome(header: dict, arrays: list, case) -> Outcome:
+    """The Outcome of `case` from its reply, or ReplyError."""
+    reader = _Reader(arrays, array_cap(case))
+    returns = header.get("returns")
+    if not isinstance(returns, list) or len(returns) > len(case.grad_outs):
+        raise ReplyError("more backward values than backward calls")
+    output = reader.entry(header.get("output"))
+    if isinstance(output, np.ndarray) and output.dtype.kind not in "biufc":
+        output = Foreign(f"ndarray of dtype {output.dtype}")
+    return Outcome(
+        output=output,
+        returns=[reader.returned(spec) for spec in returns],
+        inputs_after=reader.after(header.get("inputs_after"), case.inputs),
+        grad_outs_after=reader.after(header.get("grad_outs_after"), case.grad_outs),
+        error=_text(header.get("error"), MAX_ERROR),
+    )

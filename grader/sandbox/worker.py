@@ -1,0 +1,341 @@
+"""The sandbox worker: the only process that runs a student's code.
+
+Started by the grader (runner.py) as ``python -I -B worker.py REQUEST_FD RESULT_FD`` in a fresh
+scratch folder that holds a copy of the student's source. ``-I`` keeps ``PYTHON*`` variables,
+the user's site-packages and the script's own folder off ``sys.path``, so a planted
+``numpy.py`` or ``sitecustomize.py`` is never imported (research/containers-security.md §6
+item 12). Standard input is /dev/null; standard output and error go to a pipe the grader
+reads, caps and shows to the student as text; messages travel on two other descriptors as
+frames of JSON and .npy (frames.py).
+
+The worker knows nothing about expected values, tolerances, the rubric or scores: it receives
+inputs and upstream gradients, runs the student's ``forward``/``backward``, and reports what came
+back, exactly as `grader.runners.InProcessRunner` would see it (same `returns.normalize`, same
+error lines). Whatever it reports is only a claim the grader checks; a student who takes over
+this process can make it claim anything an honest ``backward`` could return, nothing more.
+
+Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the standard
+modules the source names (before the user drop, the Python installation may be unreadable to
+that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
+say "confined"; execute the student's source; say "loaded"; then answer "run" messages until
+the grader closes the pipe. This file is loaded by path and must not import the ``grader``
+package: NumPy and the standard library only.
+"""
+
+import ast
+import contextlib
+import importlib
+import importlib.util
+import io
+import os
+import sys
+import threading
+import traceback
+import types
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUTPUT_WARNINGS = 20          # warning lines appended per capture, as InProcessRunner does
+MAX_NAME = 200                # characters of a type name sent back
+MAX_ENTRIES = 64              # returned entries sent back; the count is always exact
+MIN_ARRAY_CAP = 1 << 16       # bytes an array may always have; see array_cap
+REQUEST_ARRAY_CAP = 1 << 28   # bytes of one input array the grader may send
+
+# Modules a submission may name that are imported before the user drop: pure computation.
+PRELOADABLE = frozenset({
+    "__future__", "abc", "array", "bisect", "cmath", "collections", "contextlib", "copy", "dataclasses",
+    "datetime", "decimal", "enum", "fractions", "functools", "gc", "heapq", "inspect", "io", "itertools",
+    "json", "linecache", "logging", "math", "numbers", "operator", "os", "pprint", "queue", "random", "re",
+    "statistics", "string", "struct", "sys", "textwrap", "threading", "time", "traceback", "types",
+    "typing", "warnings", "weakref",
+})
+NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
+                        "strings", "testing"})
+
+
+def load_by_path(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ----------------------------------------------------------------------- student code, as runners.py
+
+def student_line(error: BaseException, filename: str) -> str:
+    """" (ops.py, line 41)": where in the student's file the error was raised, or ""."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename == filename:
+            return f" ({filename}, line {frame.lineno})"
+    return ""
+
+
+def describe_exception(error: BaseException, where: str, filename: str) -> str:
+    """The same line as grader.runners.describe_exception (tests/test_sandbox.py keeps them in step)."""
+    try:
+        text = str(error).strip()
+    except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
+        text = ""
+    message = text.splitlines()[0] if text else ""
+    name = type(error).__name__
+    return f"{where} raised {name}{': ' + message if message else ''}{student_line(error, filename)}"[:500]
+
+
+def load_module(source: str, filename: str):
+    """(module, "") or (None, one-line error), as grader.runners.load_module."""
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as error:
+        return None, f"{filename} does not compile: {error.msg} (line {error.lineno})"
+    except (ValueError, MemoryError, RecursionError) as error:
+        return None, f"{filename} does not compile: {error}"
+    module = types.ModuleType("student_ops")
+    module.__file__ = filename
+    try:
+        exec(code, module.__dict__)
+    except BaseException as error:  # noqa: BLE001 - any failure of student code
+        return None, describe_exception(error, f"importing {filename}", filename)
+    return module, ""
+
+
+def classes_present(module, names) -> list:
+    present = []
+    for name in names:
+        try:
+            if isinstance(getattr(module, name, None), type):
+                present.append(name)
+        except BaseException:  # noqa: BLE001 - a module __getattr__ of the student's
+            pass
+    return present
+
+
+class Capture:
+    """stdout and stderr of student code: redirected, with warnings appended, as InProcessRunner."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    @contextlib.contextmanager
+    def __call__(self):
+        with contextlib.redirect_stdout(self.stream), contextlib.redirect_stderr(self.stream), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for warning in caught[:OUTPUT_WARNINGS]:
+            self.write(f"{warning.category.__name__}: {warning.message}\n")
+        self.flush()
+
+    def write(self, text: str) -> None:
+        with contextlib.suppress(Exception):
+            self.stream.write(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stream.flush()
+
+
+# ----------------------------------------------------------------------- what goes back
+
+def array_cap(arrays) -> int:
+    """Bytes one returned array may have: any correctly shaped float64 (or complex) result fits.
+
+    A gradient is shaped like its input and forward's output like ``grad_out``, so four times
+    the largest array of the example is always enough; anything larger is certainly wrong and
+    comes back as the *name* "ndarray of shape (...)", which costs the grader nothing.
+    """
+    return max([MIN_ARRAY_CAP] + [4 * a.nbytes for a in arrays])
+
+
+class Reply:
+    """One message being built: JSON specs that point into a list of arrays."""
+
+    def __init__(self, np, cap: int):
+        self.np, self.cap, self.arrays = np, cap, []
+
+    def spec(self, value):
+        np = self.np
+        if value is None:
+            return None
+        if not isinstance(value, np.ndarray):  # a returns.Foreign
+            return {"f": str(getattr(value, "type_name", "object"))[:MAX_NAME]}
+        if value.dtype.hasobject or not getattr(type(value.dtype), "_legacy", True):
+            return {"f": f"ndarray of dtype {value.dtype}"[:MAX_NAME]}
+        if value.nbytes > self.cap:
+            return {"f": f"ndarray of shape {value.shape}"[:MAX_NAME]}
+        self.arrays.append(value)
+        return {"a": len(self.arrays) - 1}
+
+    def returned(self, value) -> dict:
+        entries = list(value.entries[:MAX_ENTRIES])
+        return {"container": str(value.container)[:MAX_NAME], "n": len(value.entries),
+                "entries": [self.spec(entry) for entry in entries]}
+
+    def after(self, pristine, now) -> list:
+        """Inputs as they are now: null where unchanged (same dtype, shape and bytes), else the array."""
+        np, specs = self.np, []
+        for before, after in zip(pristine, now):
+            same = type(after) is np.ndarray and after.dtype == before.dtype and \
+                after.shape == before.shape and after.tobytes() == before.tobytes()
+            specs.append(None if same else self.spec(after))
+        return specs
+
+
+# ----------------------------------------------------------------------- the worker
+
+class Worker:
+    """Loads the submission, then runs batches of examples and reports each one."""
+
+    def __init__(self, channel, config, np, returns, capture, backward_started: bytes):
+        self.channel, self.config, self.np, self.returns, self.capture = channel, config, np, returns, capture
+        self.filename = config["filename"]
+        self.backward_started = backward_started  # the frame {"type": "stage"}, encoded once
+        self.module = None
+
+    def describe(self, error: BaseException, where: str) -> str:
+        if isinstance(error, MemoryError):  # RLIMIT_AS: name the limit, not just MemoryError
+            limit = self.config["memory_text"]
+            return f"{where} exceeded the memory limit ({limit}){student_line(error, self.filename)}"[:500]
+        return describe_exception(error, where, self.filename)
+
+    def load(self, source: str) -> None:
+        with self.capture():
+            self.module, error = load_module(source, self.filename)
+        classes = classes_present(self.module, self.config["classes"]) if self.module else []
+        self.channel.send({"type": "loaded", "error": error, "classes": classes})
+
+    def run(self, header: dict, arrays: list) -> None:
+        """One message per example as it finishes (so a crash costs only the example it hit), then "done"."""
+        class_name = header["class"]
+        cases, at = [], 0
+        for inputs, calls in header["cases"]:
+            cases.append((arrays[at:at + inputs], arrays[at + inputs:at + inputs + calls]))
+            at += inputs + calls
+        with self.capture():
+            cls = getattr(self.module, class_name, None)
+            for index, (inputs, grad_outs) in enumerate(cases):
+                self.channel.send(*self.call(cls, class_name, index, inputs, grad_outs))
+        self.channel.send({"type": "done", "classes": classes_present(self.module, self.config["classes"]),
+                           "threads": threading.active_count()})
+
+    def call(self, cls, class_name: str, index: int, inputs, grad_outs):
+        """The same steps as InProcessRunner._call, then the message that reports them."""
+        to_array, normalize = self.returns.to_array, self.returns.normalize
+        given = tuple(x.copy() for x in inputs)
+        upstream = tuple(d.copy() for d in grad_outs)
+        output, returned, error = None, [], ""
+        where = f"{class_name}.forward"
+        try:
+            instance = cls()
+            output = to_array(instance.forward(*given))
+            where = f"{class_name}.backward"
+            self.channel.write(self.backward_started)
+            for d in upstream:
+                returned.append(normalize(instance.backward(d)))
+        except BaseException as exception:  # noqa: BLE001 - any failure of student code
+            error = self.describe(exception, where)
+        reply = Reply(self.np, array_cap([*inputs, *grad_outs]))
+        header = {"type": "case", "i": index, "error": error,
+                  "output": reply.spec(output),
+                  "returns": [reply.returned(value) for value in returned],
+                  "inputs_after": reply.after(inputs, given),
+                  "grad_outs_after": reply.after(grad_outs, upstream)}
+        return header, reply.arrays
+
+
+def preload(source: str) -> None:
+    """Import the allowed modules `source` names (import statements, ``np.fft``-style attributes)."""
+    if len(source) > 1 << 20:
+        return
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    wanted = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            wanted.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            wanted.add(node.module)
+            wanted.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Attribute) and node.attr in NUMPY_LAZY:
+            wanted.add(f"numpy.{node.attr}")
+    for name in sorted(wanted):
+        parts = name.split(".")
+        if parts[0] in PRELOADABLE or (parts[0] == "numpy" and (len(parts) == 1 or parts[1] in NUMPY_LAZY)):
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+
+def readable_folders(np) -> list:
+    """What the student's code may read: the Python installation, NumPy, system folders."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+               os.path.dirname(os.path.dirname(np.__file__)), "/usr", "/lib", "/lib32", "/lib64", "/etc"}
+    return sorted({os.path.realpath(folder) for folder in folders})
+
+
+def confine(config: dict, np, policy) -> dict:
+    """Everything that must hold before student code runs. Returns the layers that are active."""
+    landlock = load_by_path("sandbox_landlock", HERE / "landlock.py")
+    scratch = os.path.realpath(config["scratch"])
+    private = [os.path.realpath(folder) for folder in config["private"]]
+    readable = readable_folders(np)
+    layers = {"user": os.getuid()}
+    if config["uid"] is not None:
+        policy.drop_privileges(config["uid"], config["gid"])
+        layers["user"] = config["uid"]
+        if config["dedicated"]:
+            policy.limit_processes(config["processes"])
+    if config["landlock"]:
+        # Landlock cannot carve a private folder out of a readable one: leave such folders out.
+        read_only = [f for f in readable if not any((p + "/").startswith(f + "/") for p in private)]
+        try:
+            layers["landlock"] = landlock.restrict([scratch], read_only, ["/dev/null", "/dev/zero", "/dev/urandom"])
+        except OSError as error:
+            layers["landlock"] = f"failed ({error})"
+    else:
+        layers["landlock"] = "off"
+    policy.die_with_parent(config["parent"])
+    policy.disarm()
+    policy.install_audit_hook(scratch, tuple(private), tuple(readable + ["/dev"]))
+    layers["audit_hook"] = True
+    return layers
+
+
+def main(argv) -> int:
+    frames = load_by_path("sandbox_frames", HERE / "frames.py")
+    channel = frames.Channel(int(argv[1]), int(argv[2]), REQUEST_ARRAY_CAP)
+    config, _ = channel.receive()
+    policy = load_by_path("sandbox_policy", HERE / "policy.py")
+    policy.set_limits(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"], config["open_files"])
+    import numpy as np
+    returns = load_by_path("sandbox_returns", HERE.parent / "returns.py")
+    # The student's prints: one UTF-8 stream for stdout and stderr, in order, on descriptors 1/2.
+    stream = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False), 1 << 16),
+                              encoding="utf-8", errors="backslashreplace")
+    sys.stdout = sys.stderr = stream
+    channel.send({"type": "ready"})
+
+    with open(os.path.join(config["scratch"], config["source"]), "rb") as file:
+        source = file.read().decode("utf-8", "surrogateescape")
+    preload(source)
+    try:
+        layers = confine(config, np, policy)
+    except Exception as error:  # noqa: BLE001 - report why the sandbox could not be set up
+        channel.send({"type": "error", "message": f"{type(error).__name__}: {error}"[:500]})
+        return 1
+    channel.send({"type": "confined", "layers": layers})
+
+    worker = Worker(channel, config, np, returns, Capture(stream), frames.encode({"type": "stage"}))
+    worker.load(source)
+    while True:
+        message = channel.receive()
+        if message is None:
+            return 0
+        header, arrays = message
+        if header.get("type") == "run":
+            worker.run(header, arrays)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
