@@ -51,6 +51,12 @@ class Bank:
         self._examples = {}
         self.dropped = {}  # property id -> number of ill-posed examples discarded
 
+    def store(self, prop, examples: list, dropped: int = 0) -> None:
+        """Fill one property from stored examples (bankfile.py), as `examples` would have."""
+        if not examples:
+            raise ValueError(f"property {prop.id}: a stored bank must hold examples")
+        self._examples[prop.id], self.dropped[prop.id] = list(examples), dropped
+
     def examples(self, prop) -> list:
         if prop.id not in self._examples:
             op = OP_BY_KEY[prop.op]
@@ -66,5 +72,5 @@ class Bank:
                     dropped += 1
             if not kept:  # a property must never pass for want of examples
                 raise RuntimeError(f"property {prop.id} has no well-posed example; check its strategy")
-            self._examples[prop.id], self.dropped[prop.id] = kept, dropped
+            self.store(prop, kept, dropped)
         return self._examples[prop.id]

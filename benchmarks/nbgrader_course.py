@@ -1,0 +1,112 @@
+"""A minimal module-based nbgrader course grading the same submissions, for comparison.
+
+Layout and commands as in shared/research/nbgrader.md §1 and §4 (nbgrader 0.9.6)::
+
+    COURSE/nbgrader_config.py          course id, Execute.timeout, kernel python3
+    COURSE/source/hw/hw.ipynb          7 graded cells (one per op, points = the rubric's)
+    COURSE/submitted/<id>/hw/hw.ipynb  the released notebook + the student's ops.py
+    nbgrader generate_assignment hw --force;  nbgrader autograde hw
+
+Each graded cell's hidden test grades that op of the student's ``ops.py`` with the kit's
+grader, inside the kernel, on the same cached example bank (bankfile) the batch uses, and ends
+in a plain ``float`` (§3). That is the most favourable setup for nbgrader we know (no
+subprocess per cell as in §6, no bank rebuilt per notebook), so the comparison measures
+nbgrader's own cost per notebook: a kernel, nbconvert execution and its database.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ASSIGNMENT = "hw"
+
+CONFIG = """c = get_config()
+c.CourseDirectory.course_id = "bench"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".hypothesis"]
+c.Execute.timeout = 120
+c.Execute.kernel_name = "python3"
+"""
+
+SETUP = '''if "_bench_score" not in globals():
+    from pathlib import Path
+    from grader.bankfile import load_bank
+    from grader.contract import OP_BY_KEY
+    from grader.grade import grade_op
+    from grader.oracles import Reference
+    from grader.paths import load_trusted, solutions_path
+    from grader.rubric import load_rubric
+    from grader.runners import InProcessRunner
+    _rubric = load_rubric({rubric!r})
+    _oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    _bank = load_bank({bank!r}, _oracle, _rubric, {key!r})
+    _runner = InProcessRunner(Path("ops.py").read_text(encoding="utf-8"), "ops.py")
+    _bench_score = lambda key: float(grade_op(OP_BY_KEY[key], _runner, _oracle, _rubric, _bank).score)
+'''
+
+
+def installed() -> bool:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cell(cell_type: str, source: str, **nbgrader) -> dict:
+    cell = {"cell_type": cell_type, "metadata": {}, "source": source}
+    if cell_type == "code":
+        cell.update(execution_count=None, outputs=[])
+    if nbgrader:
+        cell["metadata"]["nbgrader"] = {"schema_version": 3, "solution": False, "locked": True,
+                                        "grade": False, **nbgrader}
+    return cell
+
+
+def notebook(columns: list, rubric: Path, bank: Path, key: str) -> dict:
+    cells = [_cell("markdown", "# Backprop homework\nYour `ops.py` is graded by the cells below.",
+                   grade_id="intro")]
+    setup = SETUP.format(rubric=str(rubric), bank=str(bank), key=key)
+    for op_key, points in columns:
+        body = f"### BEGIN HIDDEN TESTS\n{setup}_bench_score({op_key!r})\n### END HIDDEN TESTS"
+        cells.append(_cell("code", body, grade=True, grade_id=f"test_{op_key}", points=points))
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                         "language_info": {"name": "python"}}}
+
+
+def nbgrader(course: Path, *args) -> subprocess.CompletedProcess:
+    # nbgrader runs `alembic` from PATH: put this interpreter's scripts folder first.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = dict(os.environ, PATH=path, JUPYTER_PLATFORM_DIRS="1")
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
+                          text=True, check=True)
+
+
+def make_course(course: Path, submissions: Path, columns: list, rubric: Path, bank: Path, key: str) -> list:
+    """Write the course, release the assignment, and submit every student's ops.py; returns the ids."""
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(CONFIG)
+    (course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook(columns, rubric, bank, key)))
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    released = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    ids = sorted(entry.name for entry in submissions.iterdir() if entry.is_dir())
+    for sid in ids:
+        target = course / "submitted" / sid / ASSIGNMENT
+        target.mkdir(parents=True)
+        shutil.copy(released, target)
+        shutil.copy(submissions / sid / "ops.py", target / "ops.py")
+    return ids
+
+
+def autograde(course: Path) -> None:
+    nbgrader(course, "autograde", ASSIGNMENT)
+
+
+def scores(course: Path, ids: list) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="bench") as book:
+        return {sid: book.find_submission(ASSIGNMENT, sid).score for sid in ids}

@@ -1,0 +1,131 @@
+"""Save an example `Bank` to one ``.npz`` file and load it back, bit for bit.
+
+Building the bank (drawing every property's examples with Hypothesis and computing the
+oracle's expected values, with the finite-difference cross-check) takes seconds; loading it
+takes milliseconds. A batch builds it once, saves it next to its results, and every grading
+process loads it (or inherits it by fork) instead of rebuilding it.
+
+Format: every array of every example is flattened into one pool per dtype (``pool_float64``,
+``pool_int64``), and a JSON index (stored in the same file as the ``uint8`` array ``index``)
+says where each array starts, its shape and dtype, and holds the mixing coefficients of the
+upstream cases. Loading uses ``allow_pickle=False``: the file holds only numbers and JSON.
+It is trusted data all the same (it holds the expected gradients): only the grader's own
+process writes it, never a student process, and it must live where students cannot read it.
+
+The file carries a key, `bank_key`: a hash of the grader's source, the oracle's module (the
+hidden solutions), the rubric and the Python, NumPy and Hypothesis versions. A file whose key
+differs, or that cannot be read, is ignored and rebuilt.
+"""
+
+import hashlib
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import hypothesis
+import numpy as np
+
+from .atomic import atomic_file
+from .bank import Bank, Example
+from .cases import Case
+from .oracles import Expected
+
+FORMAT = 1
+GRADER_DIR = Path(__file__).resolve().parent
+
+
+def bank_key(oracle, rubric) -> str:
+    """What the examples and their expected values depend on, hashed."""
+    digest = hashlib.sha256(f"bankfile {FORMAT}\n".encode())
+    for path in sorted(GRADER_DIR.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(GRADER_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(Path(oracle.module.__file__).read_bytes())
+    digest.update(f"\0{oracle.name}\0{rubric!r}\0".encode())
+    digest.update(f"{sys.version}\0{np.__version__}\0{hypothesis.__version__}".encode())
+    return digest.hexdigest()
+
+
+def graded_properties(rubric) -> list:
+    return [prop for op_key in rubric.points for prop, _ in rubric.graded(op_key)]
+
+
+class _Pools:
+    """Arrays flattened into one growing list per dtype; each array becomes [dtype, offset, shape]."""
+
+    def __init__(self):
+        self.chunks, self.sizes = {}, {}
+
+    def add(self, array):
+        if array is None:
+            return None
+        array = np.asarray(array)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"bank arrays must be numeric, not {array.dtype}")
+        name = array.dtype.name
+        offset = self.sizes.get(name, 0)
+        self.chunks.setdefault(name, []).append(array.ravel())
+        self.sizes[name] = offset + array.size
+        return [name, offset, list(array.shape)]
+
+    def arrays(self) -> dict:
+        return {f"pool_{name}": np.concatenate(chunks) for name, chunks in self.chunks.items()}
+
+
+def save_bank(bank: Bank, path, key: str) -> None:
+    """Write every graded property's examples (building any not yet built) to `path`, atomically."""
+    pools, properties = _Pools(), {}
+    for prop in graded_properties(bank.rubric):
+        examples = [{
+            "inputs": [pools.add(x) for x in example.case.inputs],
+            "grad_outs": [pools.add(d) for d in example.case.grad_outs],
+            "mix": [float(c) for c in example.case.mix],
+            "output": pools.add(example.expected.output),
+            "grads": [[pools.add(g) for g in call] for call in example.expected.grads],
+        } for example in bank.examples(prop)]
+        properties[prop.id] = {"dropped": bank.dropped.get(prop.id, 0), "examples": examples}
+    index = json.dumps({"format": FORMAT, "key": key, "properties": properties}, separators=(",", ":"))
+    with atomic_file(path) as out:
+        np.savez(out, index=np.frombuffer(index.encode(), dtype=np.uint8), **pools.arrays())
+
+
+def load_bank(path, oracle, rubric, key: str):
+    """The bank saved at `path`, or None if it is missing, unreadable, stale or incomplete."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            index = json.loads(data["index"].tobytes())
+            if index.get("format") != FORMAT or index.get("key") != key:
+                return None
+            pools = {name[len("pool_"):]: data[name] for name in data.files if name.startswith("pool_")}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    for pool in pools.values():
+        pool.flags.writeable = False  # views of it are shared by every example: nobody may edit one
+
+    def array(ref):
+        if ref is None:
+            return None
+        name, offset, shape = ref
+        return pools[name][offset:offset + int(np.prod(shape, dtype=np.int64))].reshape(shape)
+
+    bank = Bank(oracle, rubric)
+    for prop in graded_properties(rubric):
+        stored = index["properties"].get(prop.id)
+        if stored is None:
+            return None
+        bank.store(prop, [Example(
+            Case(tuple(array(r) for r in ex["inputs"]), tuple(array(r) for r in ex["grad_outs"]), tuple(ex["mix"])),
+            Expected(array(ex["output"]), tuple(tuple(array(r) for r in call) for call in ex["grads"])),
+        ) for ex in stored["examples"]], stored["dropped"])
+    return bank
+
+
+def cached_bank(path, oracle, rubric) -> Bank:
+    """Load the bank from `path` if it is current; otherwise build it and save it there."""
+    key = bank_key(oracle, rubric)
+    bank = load_bank(path, oracle, rubric, key)
+    if bank is None:
+        bank = Bank(oracle, rubric)
+        save_bank(bank, path, key)
+    return bank

@@ -1,0 +1,251 @@
+"""`grader batch` and `grader merge`: grade a whole class, in parallel, resumably, in shards.
+
+``grader batch SUBMISSIONS --out DIR`` grades every entry of SUBMISSIONS (a ``.py`` file, a
+``.ipynb`` notebook or a folder per student; the student id is the entry's name without
+``.py``/``.ipynb``; hidden entries are ignored) and writes::
+
+    DIR/<id>/report.json      the full report (written last: its presence means "done")
+    DIR/<id>/feedback.md      the same, readable, to hand back
+    DIR/gradebook.csv         id, one column per op, total
+    DIR/gradebook.json        the same rows, plus what the summary and `grader merge` need
+    DIR/summary.html          histogram, per-op pass rates, frequent mistakes (+ summary-*.png)
+    DIR/.bank.npz             the example bank with its expected values (reused by reruns)
+
+Every file is written atomically, so killing the batch at any moment (even SIGKILL) leaves
+each student either finished or not started; ``--resume`` then skips every student whose
+report.json parses and grades the rest. A submission that cannot be read, does not compile or
+crashes its grader gets a zero report saying why; nothing a submission does stops the batch.
+
+``--shard i/n`` grades a deterministic part of the class: the ids are sorted (by code point)
+and shard i takes the ids at 0-based positions p with ``p % n == i - 1``. Run one shard per job
+(a Slurm array, a Kubernetes indexed Job, a CI matrix), each with its own ``--out``, then
+``grader merge SHARD_DIR... --out DIR`` joins them; the result is identical to one batch.
+"""
+
+import contextlib
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+    TimeRemainingColumn
+
+from .atomic import remove_temporaries, write_atomic
+from .cli import UsageError
+from .gradebook import CSV_NAME, JSON_NAME, Gradebook, GradebookError, columns_for, merge, read_gradebook, \
+    report_fits, row_from_report, write_gradebook
+from .summary import HTML_NAME, PLOTS, write_summary
+
+BANK_NAME = ".bank.npz"
+REPORT_NAME, FEEDBACK_NAME = "report.json", "feedback.md"
+RESERVED = {CSV_NAME, JSON_NAME, HTML_NAME, *PLOTS.values()}  # names a student id must not take
+SUFFIXES = (".py", ".ipynb")
+
+
+# --------------------------------------------------------------------------- what to grade
+
+def student_id(entry: Path) -> str:
+    return entry.stem if entry.is_file() and entry.suffix in SUFFIXES else entry.name
+
+
+def list_submissions(folder: Path, out: Path) -> list:
+    """[(student id, path)] sorted by id: one per visible entry of `folder`, except `out` itself."""
+    if not folder.is_dir():
+        raise UsageError(f"no such folder: {folder}" if not folder.exists() else f"not a folder: {folder}")
+    entries = {}
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") or entry.resolve() == out.resolve():
+            continue
+        sid = student_id(entry)
+        if sid in entries:
+            raise UsageError(f"{entries[sid].name} and {entry.name} in {folder} are both student {sid!r}; rename one")
+        if sid in RESERVED:
+            raise UsageError(f"{entry} would overwrite the batch's own {sid}; rename it")
+        entries[sid] = entry
+    if not entries:
+        raise UsageError(f"{folder} holds no submissions (one .py, .ipynb or folder per student)")
+    return sorted(entries.items())
+
+
+def parse_shard(text: str) -> tuple:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UsageError(f"--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4 (got {text!r})")
+    return int(match[1]), int(match[2])
+
+
+def shard_of(entries: list, index: int, count: int) -> list:
+    """Shard `index` (1-based) of `count`: the entries at positions p with p % count == index - 1."""
+    return [entry for position, entry in enumerate(entries) if position % count == index - 1]
+
+
+# --------------------------------------------------------------------------- per-student files
+
+def finished_report(out: Path, sid: str, columns: list):
+    """The student's report.json if it is complete and fits this rubric, else None."""
+    try:
+        report = json.loads((out / sid / REPORT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report if report_fits(report, columns) else None
+
+
+def write_student(out: Path, sid: str, report: dict) -> None:
+    from .feedback_md import feedback_markdown
+
+    folder = out / sid
+    folder.mkdir(exist_ok=True)
+    write_atomic(folder / FEEDBACK_NAME, feedback_markdown(sid, report))
+    # Last, so a report.json on disk always has its feedback.md beside it.
+    write_atomic(folder / REPORT_NAME, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- grader batch
+
+def _progress(console: Console) -> Progress:
+    # auto_refresh=False: no refresh thread, so forking grading processes stays safe; the
+    # scheduler refreshes it a few times a second instead.
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("ETA"), TimeRemainingColumn(), console=console, auto_refresh=False)
+
+
+def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: Console) -> list:
+    """Grade `todo` in parallel, writing each student's files and adding to `reports`.
+
+    Returns [(id, problem)] for the submissions that got a zero report for want of a grade.
+    """
+    from .bankfile import cached_bank
+    from .oracles import Reference
+    from .paths import load_trusted, solutions_path
+    from .workers import Context, grade_in_processes
+
+    with err.status("Preparing the example bank (cached in the output folder)"):
+        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+        bank = cached_bank(out / BANK_NAME, oracle, rubric)
+    context = Context(oracle, rubric, bank, str(out / BANK_NAME))
+    problems = []
+    with _progress(err) as progress:
+        task = progress.add_task("grading", total=total, completed=len(reports))
+
+        def tick(running):
+            names = ", ".join(running[:3]) + (", ..." if len(running) > 3 else "")
+            progress.update(task, description=f"grading {escape(names)}" if names else "grading")
+            progress.refresh()
+
+        results = grade_in_processes(todo, context, args.jobs, args.in_process, not args.no_shrink,
+                                     args.timeout, tick)
+        with contextlib.closing(results):
+            for sid, report, problem in results:
+                write_student(out, sid, report)
+                reports[sid] = report
+                if problem:
+                    problems.append((sid, problem))
+                progress.advance(task)
+        progress.update(task, description="graded")
+        progress.refresh()
+    return problems
+
+
+def _batch(args) -> int:
+    from .rubric import load_rubric
+
+    if args.jobs < 1:
+        raise UsageError(f"-j must be at least 1 (got {args.jobs})")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds (got {args.timeout:g})")
+    shard = parse_shard(args.shard) if args.shard is not None else None
+    rubric = load_rubric(args.rubric)
+    folder, out = Path(args.submissions), Path(args.out)
+    entries = list_submissions(folder, out)
+    selected = shard_of(entries, *shard) if shard else entries
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(out)
+
+    columns = columns_for(rubric)
+    reports = {}
+    if args.resume:
+        reports = {sid: report for sid, _ in selected if (report := finished_report(out, sid, columns))}
+    todo = [(sid, path) for sid, path in selected if sid not in reports]
+    for sid, _ in selected:
+        if (out / sid).is_dir():
+            remove_temporaries(out / sid)
+
+    console, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    started = time.monotonic()
+    problems = _grade(todo, out, rubric, args, reports, len(selected), err) if todo else []
+
+    shard_info = {"index": shard[0], "count": shard[1], "students": len(entries)} if shard else None
+    gradebook = Gradebook(columns, [row_from_report(sid, reports[sid]) for sid, _ in selected], shard_info)
+    write_gradebook(gradebook, out)
+    summary = write_summary(gradebook, out)
+
+    skipped = f" ({len(selected) - len(todo)} already done)" if args.resume else ""
+    console.print(f"Graded {len(todo)} of {len(selected)} submissions{skipped} in "
+                  f"{time.monotonic() - started:.1f} s.")
+    for sid, problem in problems:
+        console.print(f"[yellow]warning:[/] {escape(sid)}: {escape(problem)}; it scored 0")
+    console.print(f"Gradebook: {escape(str(out / CSV_NAME))}\nSummary:   {escape(str(summary))}")
+    return 0
+
+
+# --------------------------------------------------------------------------- grader merge
+
+def _merge(args) -> int:
+    out, sources = Path(args.out), [Path(folder) for folder in args.folders]
+    try:
+        books = [read_gradebook(folder) for folder in sources]
+        merged = merge(books, [str(folder) for folder in sources])
+    except GradebookError as error:
+        raise UsageError(str(error)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(out)
+    for book, source in zip(books, sources):
+        if source.resolve() == out.resolve():
+            continue
+        for row in book.rows:
+            (out / row.id).mkdir(exist_ok=True)
+            for name in (FEEDBACK_NAME, REPORT_NAME):  # report.json last, as in a batch
+                try:
+                    data = (source / row.id / name).read_bytes()
+                except OSError:
+                    raise UsageError(f"{source / row.id / name} is missing; rerun that batch with --resume") from None
+                write_atomic(out / row.id / name, data)
+    write_gradebook(merged, out)
+    summary = write_summary(merged, out)
+    Console(highlight=False).print(f"Merged {len(merged.rows)} students from {len(sources)} folders.\n"
+                                   f"Gradebook: {escape(str(out / CSV_NAME))}\nSummary:   {escape(str(summary))}")
+    return 0
+
+
+def add_command(commands) -> None:
+    batch = commands.add_parser(
+        "batch", help="grade a folder of submissions in parallel: gradebook, feedback files, summary",
+        description="Grade every submission in SUBMISSIONS (one .py, .ipynb or folder per student; the id is "
+                    "the entry's name). Shard i of n takes the ids, sorted, at positions p with p % n == i-1.")
+    batch.add_argument("submissions", metavar="SUBMISSIONS", help="folder with one entry per student")
+    batch.add_argument("--out", required=True, metavar="DIR", help="where reports, gradebook and summary go")
+    batch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="submissions graded in parallel (default: the number of cores)")
+    batch.add_argument("--shard", metavar="i/n", help="grade only shard i of n (join shards with `grader merge`)")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip students whose report.json is already complete (after an interrupted run)")
+    batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    batch.add_argument("--timeout", type=float, default=600.0, metavar="S",
+                       help="stop grading one submission after S seconds and give it 0 (default 600)")
+    batch.add_argument("--no-shrink", action="store_true",
+                       help="report the first failing example instead of shrinking it (faster)")
+    batch.add_argument("--in-process", action="store_true",
+                       help="DEBUGGING ONLY: run students' code inside the grading processes, with no isolation "
+                            "(a submission could change its own grade)")
+    batch.set_defaults(run=_batch)
+
+    merge_parser = commands.add_parser("merge", help="join the output folders of `grader batch --shard` runs")
+    merge_parser.add_argument("folders", nargs="+", metavar="DIR", help="the --out folder of each shard")
+    merge_parser.add_argument("--out", required=True, metavar="DIR", help="where the joined results go")
+    merge_parser.set_defaults(run=_merge)

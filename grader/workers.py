@@ -1,0 +1,228 @@
+"""Grade many submissions in parallel, one short-lived grading process per submission.
+
+The parent (the batch) builds the example bank once. Each submission is graded in its own
+child process, a *trusted* grader process that gets its runner from `make_runner` (the sandbox
+unless ``--in-process``), grades, sends the report back as JSON over a pipe, and exits. On
+Linux the child is forked after the bank is built and inherits it; elsewhere it is spawned and
+loads the bank from the batch's bank file (bankfile.py). Either way no child rebuilds it.
+
+One process per submission means a submission that kills, hangs or corrupts its grading
+process (possible with ``--in-process``, or a sandbox bug) costs that submission alone: the
+parent sees the process die without a report, or outlive the timeout, and records a zero report
+saying so. Children never write files; only the parent does, so a killed batch leaves no
+orphan that writes later. Children die with the parent (Linux ``PR_SET_PDEATHSIG``), and on
+SIGTERM they unwind, so the runner's ``close()`` stops its sandbox worker.
+"""
+
+import contextlib
+import ctypes
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from .bankfile import bank_key, load_bank
+from .grade import grade
+from .oracles import Reference
+from .paths import load_trusted, solutions_path
+from .runners import Outcome, make_runner
+from .submission import SubmissionError, read_submission
+
+GRACE = 5.0   # seconds a terminated child gets to close its runner before SIGKILL
+TICK = 0.1    # seconds between progress refreshes while waiting
+# Fork where it is safe and cheap (the child inherits the bank); elsewhere spawn, and the child
+# loads the bank file (macOS's system libraries are not fork-safe).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+@dataclass
+class Context:
+    """What grading needs, built once by the parent."""
+
+    oracle: object
+    rubric: object
+    bank: object
+    bank_path: str
+
+
+class Unloadable:
+    """The runner of a submission that never ran: every op is missing, for one reason."""
+
+    def __init__(self, reason: str):
+        self.load_error, self.captured_output = reason, ""
+
+    def missing(self, op) -> str:
+        return self.load_error
+
+    def run(self, op, cases) -> list:
+        return [Outcome(error=self.load_error) for _ in cases]
+
+    def close(self):
+        pass
+
+
+def grade_entry(student_id: str, path, context: Context, in_process: bool, shrink: bool) -> dict:
+    """The report (JSON form) of one submission; an unreadable one gets a zero report saying why."""
+    try:
+        # The batch's output folder holds the bank (expected gradients) and other students' reports.
+        runner = make_runner(read_submission(path), in_process=in_process,
+                             private_dirs=(os.path.dirname(os.path.abspath(context.bank_path)),))
+    except SubmissionError as error:
+        runner = Unloadable(str(error))
+    try:
+        report = grade(student_id, runner, context.oracle, context.rubric, context.bank, shrink=shrink)
+    finally:
+        runner.close()
+    return report.to_json()
+
+
+def zero_report(student_id: str, reason: str, context: Context) -> dict:
+    return grade(student_id, Unloadable(reason), context.oracle, context.rubric, context.bank).to_json()
+
+
+# --------------------------------------------------------------------------- the child's side
+
+_INHERITED = None  # the parent's Context; a forked child finds it here
+
+
+class Terminated(BaseException):
+    """SIGTERM in a child. Not an Exception nor SystemExit, so student code cannot swallow it."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        raise Terminated
+
+
+def _load_context(bank_path: str, rubric) -> Context:
+    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    bank = load_bank(bank_path, oracle, rubric, bank_key(oracle, rubric))
+    if bank is None:
+        raise RuntimeError(f"the bank file {bank_path} is missing or stale")
+    return Context(oracle, rubric, bank, bank_path)
+
+
+def _child(conn, parent_pid, student_id, path, bank_path, rubric, in_process, shrink) -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        _die_with_parent(parent_pid)
+        context = _INHERITED if _INHERITED and _INHERITED.bank_path == bank_path else _load_context(bank_path, rubric)
+        try:
+            message = {"report": grade_entry(student_id, path, context, in_process, shrink)}
+        except Exception as error:  # noqa: BLE001 - a grader bug costs this submission, not the batch
+            message = {"error": f"{type(error).__name__}: {error}".splitlines()[0][:300]}
+        conn.send_bytes(json.dumps(message).encode("utf-8"))
+    except (Terminated, BrokenPipeError):
+        pass
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- the parent's side
+
+@dataclass
+class _Job:
+    student_id: str
+    process: object
+    conn: object
+    started: float
+    stopped: float = 0.0  # when it was told to stop (timeout), 0 while running
+
+
+def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, shrink: bool,
+                       timeout: float, on_tick=lambda running: None):
+    """Yield (student_id, report dict, problem) for every (student_id, path), as each finishes.
+
+    `problem` is "" for a normal grade, else why the zero report was made instead (a crash, a
+    timeout, a grader error). `on_tick(running ids)` is called a few times a second.
+    """
+    global _INHERITED
+    _INHERITED = context
+    mp = multiprocessing.get_context(START_METHOD)
+    pending, running, stopping = list(reversed(entries)), [], []
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                student_id, path = pending.pop()
+                reader, writer = mp.Pipe(duplex=False)
+                process = mp.Process(target=_child, name=f"grade {student_id}", daemon=True,
+                                     args=(writer, os.getpid(), student_id, str(path), context.bank_path,
+                                           context.rubric, in_process, shrink))
+                process.start()
+                writer.close()  # before the next fork, so only this child holds it: EOF means it died
+                running.append(_Job(student_id, process, reader, time.monotonic()))
+            on_tick([job.student_id for job in running])
+            wait([job.conn for job in running] + [job.process.sentinel for job in running + stopping], TICK)
+            for job in list(running):
+                finished = _collect(job, context, timeout)
+                if finished:
+                    running.remove(job)
+                    if job.stopped:  # timed out: it gets GRACE seconds to close its runner
+                        stopping.append(job)
+                    else:
+                        job.process.join()
+                    yield finished
+            stopping = _reap(stopping)
+    finally:
+        for job in running:
+            job.process.terminate()
+            job.stopped = time.monotonic()
+        _reap(running + stopping, block=True)
+        _INHERITED = None
+
+
+def _collect(job: _Job, context: Context, timeout: float):
+    """(student_id, report, problem) if this job is over, else None."""
+    if job.conn.poll():
+        try:
+            message = json.loads(job.conn.recv_bytes())
+        except (EOFError, OSError, ValueError):
+            message = None
+        if message and "report" in message:
+            return job.student_id, message["report"], ""
+        problem = (f"the grader failed on this submission ({message['error']})" if message and "error" in message
+                   else _death(job))
+        return job.student_id, zero_report(job.student_id, problem, context), problem
+    if not job.process.is_alive():
+        problem = _death(job)
+        return job.student_id, zero_report(job.student_id, problem, context), problem
+    if time.monotonic() - job.started > timeout:
+        job.process.terminate()
+        job.stopped = time.monotonic()
+        problem = f"grading took longer than {timeout:g} s and was stopped"
+        return job.student_id, zero_report(job.student_id, problem, context), problem
+    return None
+
+
+def _death(job: _Job) -> str:
+    job.process.join(GRACE)
+    code = job.process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return f"the grading process died while grading this submission ({how})"
+
+
+def _reap(jobs: list, block: bool = False) -> list:
+    """Join stopped children; SIGKILL those that outlived the grace period. Returns the rest."""
+    alive = []
+    for job in jobs:
+        if block:
+            job.process.join(max(0.0, job.stopped + GRACE - time.monotonic()))
+        if job.process.is_alive() and time.monotonic() - job.stopped > GRACE:
+            job.process.kill()
+            job.process.join()
+        if job.process.is_alive():
+            alive.append(job)
+        else:
+            job.process.join()
+    return alive
