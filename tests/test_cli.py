@@ -111,3 +111,13 @@ def test_wrong_return_type_is_named(tmp_path):
 def test_properties_lists_the_rubric():
     result = run_grader("properties")
     assert result.returncode == 0 and "matmul.square" in result.stdout and "total" in result.stdout
+
+
+def test_sandboxed_grading_accepts_ordinary_imports(tmp_path):
+    """As root the worker drops to another user, who may not read the Python installation
+    (here it lives under /root): every standard-library import a correct file makes must work."""
+    header = "import glob, fnmatch, math, functools, typing\nfrom numpy.typing import NDArray\n"
+    path, out = tmp_path / "ops.py", tmp_path / "r.json"
+    path.write_text(header + SOLUTION_SOURCE)
+    assert run_grader("grade", path, "--json", out, "-q").returncode == 0
+    assert json.loads(out.read_text())["score"] == 100

@@ -50,6 +50,17 @@ PRELOADABLE = frozenset({
     "statistics", "string", "struct", "sys", "textwrap", "threading", "time", "traceback", "types",
     "typing", "warnings", "weakref",
 })
+# Any other standard-library module a submission names is preloaded too (after the user drop
+# the Python installation may be unreadable, e.g. under /root, and a correct submission must not
+# lose points for `import glob`), except these: processes, sockets, native code, signals. Their
+# use is refused by the policy anyway; leaving them unimported keeps the attack surface small.
+NEVER_PRELOAD = frozenset({
+    "ctypes", "subprocess", "socket", "socketserver", "ssl", "multiprocessing", "concurrent", "signal",
+    "pty", "tty", "termios", "fcntl", "resource", "mmap", "asyncio", "selectors", "select", "http",
+    "urllib", "ftplib", "smtplib", "telnetlib", "xmlrpc", "webbrowser", "pdb", "code", "codeop",
+    "importlib", "runpy", "pkgutil", "zipimport", "site", "sysconfig", "ensurepip", "venv", "idlelib",
+    "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
+})
 NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
                         "strings", "testing"})
 
@@ -262,7 +273,8 @@ def preload(source: str) -> None:
             wanted.add(f"numpy.{node.attr}")
     for name in sorted(wanted):
         parts = name.split(".")
-        if parts[0] in PRELOADABLE or (parts[0] == "numpy" and (len(parts) == 1 or parts[1] in NUMPY_LAZY)):
+        stdlib = parts[0] in sys.stdlib_module_names and parts[0] not in NEVER_PRELOAD
+        if parts[0] in PRELOADABLE or stdlib or (parts[0] == "numpy" and (len(parts) == 1 or parts[1] in NUMPY_LAZY)):
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
 
