@@ -203,6 +203,12 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
     for call, returned in enumerate(outcome.returns):
         verdict, entries = _check_returned(op, returned, case, call)
         if not verdict.passed:
+            if call and prop.check == "no_mutation":
+                # The first call was well formed with the same grad_out: the second went wrong
+                # because of something the first one changed.
+                verdict.kind = "stateful"
+                verdict.reason = (f"on a second backward call with the same grad_out, {verdict.reason} "
+                                  "(the first call was fine: state kept between calls?)")
             return verdict
         grads.append(entries)
 

@@ -36,6 +36,13 @@ def to_array(value):
 
 
 def normalize(value) -> Returned:
-    if isinstance(value, (tuple, list)):
-        return Returned(type(value).__name__, tuple(None if v is None else to_array(v) for v in value))
+    # A namedtuple or a list subclass is a tuple or a list: the contract accepts both.
+    container = "tuple" if isinstance(value, tuple) else "list" if isinstance(value, list) else None
+    if container:
+        return Returned(container, tuple(None if v is None else to_array(v) for v in tuple(value)))
     return Returned(type(value).__name__)
+
+
+# NumPy's default error handling. The given forward runs under it whatever the student's module
+# set globally (np.seterr(all="raise") would make its deliberate exp underflow raise).
+DEFAULT_ERRSTATE = dict(divide="warn", over="warn", under="ignore", invalid="warn")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contract import OpSpec
-from .returns import Foreign, normalize, to_array
+from .returns import DEFAULT_ERRSTATE, Foreign, normalize, to_array
 
 OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
 
@@ -75,8 +75,10 @@ class InProcessRunner:
 
     @contextlib.contextmanager
     def _capture(self):
+        # np.errstate() restores NumPy's error handling afterwards: a student's np.seterr never
+        # leaks into the grader's own arithmetic.
         with contextlib.redirect_stdout(self._output), contextlib.redirect_stderr(self._output), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, np.errstate():
             warnings.simplefilter("always")
             yield
         for warning in caught[:20]:
@@ -104,7 +106,8 @@ class InProcessRunner:
         where = f"{op.class_name}.forward"
         try:
             instance = cls()
-            outcome.output = to_array(instance.forward(*inputs))
+            with np.errstate(**DEFAULT_ERRSTATE):
+                outcome.output = to_array(instance.forward(*inputs))
             where = f"{op.class_name}.backward"
             for d in grad_outs:
                 outcome.returns.append(normalize(instance.backward(d)))

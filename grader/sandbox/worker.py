@@ -238,7 +238,8 @@ class Worker:
         where = f"{class_name}.forward"
         try:
             instance = cls()
-            output = to_array(instance.forward(*given))
+            with self.np.errstate(**self.returns.DEFAULT_ERRSTATE):
+                output = to_array(instance.forward(*given))
             where = f"{class_name}.backward"
             self.channel.write(self.backward_started)
             for d in upstream:
