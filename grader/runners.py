@@ -8,15 +8,13 @@ someone else uses the sandbox runner.
 
 import contextlib
 import io
-import traceback
-import types
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .contract import OpSpec
-from .returns import DEFAULT_ERRSTATE, Foreign, normalize, to_array
+from .returns import DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, normalize, to_array
 
 OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
 
@@ -30,33 +28,6 @@ class Outcome:
     inputs_after: tuple = ()                    # the inputs as they were after the calls
     grad_outs_after: tuple = ()
     error: str = ""                             # one line: "Mul.backward raised ValueError: ..."
-
-
-def describe_exception(error: BaseException, where: str, filename: str) -> str:
-    """"Mul.backward raised ValueError: shapes ... (ops.py, line 41)": the student's last frame."""
-    line = ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename == filename:
-            line = f" ({filename}, line {frame.lineno})"
-            break
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    name = type(error).__name__
-    return f"{where} raised {name}{': ' + message if message else ''}{line}"[:500]
-
-
-def load_module(source: str, filename: str):
-    """Execute the student's source as a fresh module: (module, "") or (None, one-line error)."""
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as error:
-        return None, f"{filename} does not compile: {error.msg} (line {error.lineno})"
-    module = types.ModuleType("student_ops")
-    module.__file__ = filename
-    try:
-        exec(code, module.__dict__)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of student code
-        return None, describe_exception(error, f"importing {filename}", filename)
-    return module, ""
 
 
 class InProcessRunner:

@@ -31,7 +31,7 @@ from grader.cases import Case
 from grader.contract import OPS
 from grader.grade import grade
 from grader.paths import solutions_path
-from grader.runners import OUTPUT_CAP, InProcessRunner, describe_exception
+from grader.runners import OUTPUT_CAP, InProcessRunner, describe_exception, load_module
 from grader.sandbox import SandboxError, SandboxRunner, frames, replies, runner as sandbox_runner, users
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -168,9 +168,16 @@ def test_the_worker_describes_errors_like_the_in_process_runner():
 
     for error in (ValueError("shapes (3,) and (4,)\nsecond line"), SystemExit(0), KeyError("k"), RuntimeError()):
         caught = raises(error)
-        assert worker.describe_exception(caught, "Mul.backward", "ops.py") == \
-            describe_exception(caught, "Mul.backward", "ops.py")
-    assert worker.load_module("def broken(:\n", "ops.py")[1] == "ops.py does not compile: invalid syntax (line 1)"
+        line = describe_exception(caught, "Mul.backward", "ops.py")
+        assert line.startswith(f"Mul.backward raised {type(error).__name__}") and line.endswith("(ops.py, line 3)")
+    assert load_module("def broken(:\n", "ops.py")[1] == "ops.py does not compile: invalid syntax (line 1)"
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    assert describe_exception(raises(Unprintable()), "Mul.backward", "ops.py").startswith(
+        "Mul.backward raised Unprintable (ops.py")
 
 
 def test_a_correct_submission_costs_well_under_a_second_of_sandbox(reference, rubric, full_bank, capsys):

@@ -30,8 +30,6 @@ import io
 import os
 import sys
 import threading
-import traceback
-import types
 import warnings
 from pathlib import Path
 
@@ -72,42 +70,7 @@ def load_by_path(name: str, path: Path):
     return module
 
 
-# ----------------------------------------------------------------------- student code, as runners.py
-
-def student_line(error: BaseException, filename: str) -> str:
-    """" (ops.py, line 41)": where in the student's file the error was raised, or ""."""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename == filename:
-            return f" ({filename}, line {frame.lineno})"
-    return ""
-
-
-def describe_exception(error: BaseException, where: str, filename: str) -> str:
-    """The same line as grader.runners.describe_exception (tests/test_sandbox.py keeps them in step)."""
-    try:
-        text = str(error).strip()
-    except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
-        text = ""
-    message = text.splitlines()[0] if text else ""
-    name = type(error).__name__
-    return f"{where} raised {name}{': ' + message if message else ''}{student_line(error, filename)}"[:500]
-
-
-def load_module(source: str, filename: str):
-    """(module, "") or (None, one-line error), as grader.runners.load_module."""
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as error:
-        return None, f"{filename} does not compile: {error.msg} (line {error.lineno})"
-    except (ValueError, MemoryError, RecursionError) as error:
-        return None, f"{filename} does not compile: {error}"
-    module = types.ModuleType("student_ops")
-    module.__file__ = filename
-    try:
-        exec(code, module.__dict__)
-    except BaseException as error:  # noqa: BLE001 - any failure of student code
-        return None, describe_exception(error, f"importing {filename}", filename)
-    return module, ""
+# Loading the student's file and describing its errors: returns.py, shared with runners.py.
 
 
 def classes_present(module, names) -> list:
@@ -206,12 +169,12 @@ class Worker:
     def describe(self, error: BaseException, where: str) -> str:
         if isinstance(error, MemoryError):  # RLIMIT_AS: name the limit, not just MemoryError
             limit = self.config["memory_text"]
-            return f"{where} exceeded the memory limit ({limit}){student_line(error, self.filename)}"[:500]
-        return describe_exception(error, where, self.filename)
+            return f"{where} exceeded the memory limit ({limit}){self.returns.student_line(error, self.filename)}"[:500]
+        return self.returns.describe_exception(error, where, self.filename)
 
     def load(self, source: str) -> None:
         with self.capture():
-            self.module, error = load_module(source, self.filename)
+            self.module, error = self.returns.load_module(source, self.filename)
         classes = classes_present(self.module, self.config["classes"]) if self.module else []
         self.channel.send({"type": "loaded", "error": error, "classes": classes})
 
