@@ -43,9 +43,6 @@ class Case:
     grad_outs: tuple
     mix: tuple = ()  # (alpha, beta) for upstream cases: grad_outs[3] == alpha*d1 + beta*d2
 
-    def size(self) -> int:
-        return sum(np.size(x) for x in self.inputs)
-
 
 @dataclass(frozen=True)
 class Property:

@@ -20,6 +20,10 @@ class OpSpec:
     def grad_name(self, position: int) -> str:
         return f"grad_{self.inputs[position]}"
 
+    def returns_text(self) -> str:
+        """What backward returns, as students read it: "grad_logits, None"."""
+        return ", ".join(self.grad_name(i) if self.is_float_input(i) else "None" for i in range(len(self.inputs)))
+
 
 OPS = (
     OpSpec("mul", "Mul", ("a", "b")),

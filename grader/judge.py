@@ -67,14 +67,13 @@ def _check_output(op, output, expected):
 
 def _check_returned(op: OpSpec, returned, case, call: int):
     """The structure of one backward value. Returns (Verdict, [ndarray | None per input])."""
-    names = ", ".join(op.grad_name(i) if op.is_float_input(i) else "None" for i in range(len(op.inputs)))
     if returned.container not in ("tuple", "list"):
-        return Verdict(False, f"backward returned a {returned.container}; return a tuple ({names})",
+        return Verdict(False, f"backward returned a {returned.container}; return a tuple ({op.returns_text()})",
                        "type", call), None
     entries = returned.entries
     if len(entries) != len(op.inputs):
         return Verdict(False, f"backward returned {len(entries)} value{'s' * (len(entries) != 1)}; "
-                       f"expected {len(op.inputs)}: ({names})", "arity", call), None
+                       f"expected {len(op.inputs)}: ({op.returns_text()})", "arity", call), None
     for position, entry in enumerate(entries):
         name, source = op.grad_name(position), op.inputs[position]
         if not op.is_float_input(position):
