@@ -19,7 +19,10 @@ differs, or that cannot be read, is ignored and rebuilt.
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -73,10 +76,10 @@ class _Pools:
         return {f"pool_{name}": np.concatenate(chunks) for name, chunks in self.chunks.items()}
 
 
-def save_bank(bank: Bank, path, key: str) -> None:
-    """Write every graded property's examples (building any not yet built) to `path`, atomically."""
+def save_bank(bank: Bank, path, key: str, props=None) -> None:
+    """Write `props` (default: every graded property) to `path`, atomically, building any not yet built."""
     pools, properties = _Pools(), {}
-    for prop in graded_properties(bank.rubric):
+    for prop in graded_properties(bank.rubric) if props is None else props:
         examples = [{
             "inputs": [pools.add(x) for x in example.case.inputs],
             "grad_outs": [pools.add(d) for d in example.case.grad_outs],
@@ -90,8 +93,12 @@ def save_bank(bank: Bank, path, key: str) -> None:
         np.savez(out, index=np.frombuffer(index.encode(), dtype=np.uint8), **pools.arrays())
 
 
-def load_bank(path, oracle, rubric, key: str):
-    """The bank saved at `path`, or None if it is missing, unreadable, stale or incomplete."""
+def load_bank(path, oracle, rubric, key: str, props=None, into: Bank = None):
+    """The bank saved at `path`, or None if it is missing, unreadable, stale or incomplete.
+
+    `props` (default: every graded property) are the properties it must hold; `into` is a bank
+    to add them to instead of a new one.
+    """
     try:
         with np.load(path, allow_pickle=False) as data:
             index = json.loads(data["index"].tobytes())
@@ -109,8 +116,8 @@ def load_bank(path, oracle, rubric, key: str):
         name, offset, shape = ref
         return pools[name][offset:offset + int(np.prod(shape, dtype=np.int64))].reshape(shape)
 
-    bank = Bank(oracle, rubric)
-    for prop in graded_properties(rubric):
+    bank = Bank(oracle, rubric) if into is None else into
+    for prop in graded_properties(rubric) if props is None else props:
         stored = index["properties"].get(prop.id)
         if stored is None:
             return None
@@ -121,11 +128,47 @@ def load_bank(path, oracle, rubric, key: str):
     return bank
 
 
-def cached_bank(path, oracle, rubric) -> Bank:
-    """Load the bank from `path` if it is current; otherwise build it and save it there."""
+def _build_part(oracle, rubric, props, path, key) -> None:
+    save_bank(Bank(oracle, rubric), path, key, props)
+
+
+def build_bank(oracle, rubric, key: str, jobs: int = 1) -> Bank:
+    """Every graded property's examples, drawn by `jobs` forked processes at once where forking is safe.
+
+    Drawing is deterministic per property (its own seed), so the bank is the same however the
+    properties are split. Each process hands its share back as a bank file, never as a pickle.
+    """
+    props = graded_properties(rubric)
+    jobs = min(jobs, len(props))
+    if jobs < 2 or not sys.platform.startswith("linux"):
+        bank = Bank(oracle, rubric)
+        for prop in props:
+            bank.examples(prop)
+        return bank
+    mp = multiprocessing.get_context("fork")
+    bank = Bank(oracle, rubric)
+    with tempfile.TemporaryDirectory(prefix="grader-bank-") as folder:
+        shares = [(props[i::jobs], os.path.join(folder, f"part{i}.npz")) for i in range(jobs)]
+        workers = [mp.Process(target=_build_part, args=(oracle, rubric, share, path, key), daemon=True)
+                   for share, path in shares[1:]]
+        for worker in workers:
+            worker.start()
+        for prop in shares[0][0]:  # this process draws its own share meanwhile
+            bank.examples(prop)
+        for worker in workers:
+            worker.join()
+        for (share, path), worker in zip(shares[1:], workers):
+            if worker.exitcode != 0 or load_bank(path, oracle, rubric, key, share, into=bank) is None:
+                for prop in share:  # that process failed: draw its share here
+                    bank.examples(prop)
+    return bank
+
+
+def cached_bank(path, oracle, rubric, jobs: int = 1) -> Bank:
+    """Load the bank from `path` if it is current; otherwise build it (`build_bank`) and save it there."""
     key = bank_key(oracle, rubric)
     bank = load_bank(path, oracle, rubric, key)
     if bank is None:
-        bank = Bank(oracle, rubric)
+        bank = build_bank(oracle, rubric, key, jobs)
         save_bank(bank, path, key)
     return bank

@@ -123,9 +123,10 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
     from .paths import load_trusted, solutions_path
     from .workers import Context, grade_in_processes
 
-    with err.status("Preparing the example bank (cached in the output folder)"):
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-        bank = cached_bank(out / BANK_NAME, oracle, rubric)
+    # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
+    err.print("Preparing the example bank (cached in the output folder)")
+    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    bank = cached_bank(out / BANK_NAME, oracle, rubric, jobs=args.jobs)
     context = Context(oracle, rubric, bank, str(out / BANK_NAME))
     problems = []
     with _progress(err) as progress:

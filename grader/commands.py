@@ -17,6 +17,8 @@ def _bank_cache(oracle, rubric):
     The file name carries the key (grader source, solutions, rubric, library versions), so a
     change builds a new file and never reuses stale expected values.
     """
+    import os
+
     from .bankfile import bank_key, cached_bank
 
     root = cache_dir()
@@ -26,7 +28,7 @@ def _bank_cache(oracle, rubric):
         from .bank import Bank
 
         return Bank(oracle, rubric)  # no writable cache: build in memory, same examples
-    return cached_bank(root / f"bank-{bank_key(oracle, rubric)[:16]}.npz", oracle, rubric)
+    return cached_bank(root / f"bank-{bank_key(oracle, rubric)[:16]}.npz", oracle, rubric, jobs=os.cpu_count() or 1)
 
 
 def _grade(args) -> int:

@@ -15,12 +15,13 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 
 import grader.cli as cli
 from grader import workers
 from grader.bank import Bank
-from grader.bankfile import bank_key, cached_bank, load_bank, save_bank
+from grader.bankfile import bank_key, build_bank, cached_bank, load_bank, save_bank
 from grader.batch import list_submissions, shard_of
 from grader.grade import grade
 from grader.rubric import DEFAULT_RUBRIC, load_rubric
@@ -284,6 +285,16 @@ def test_a_saved_bank_grades_exactly_like_a_fresh_one(reference, small_rubric, t
     assert load_bank(path, reference, rubric, bank_key(reference, rubric)) is not None
     prop, _ = rubric.graded("mul")[0]
     assert len(rebuilt.examples(prop)) == len(Bank(reference, rubric).examples(prop))
+
+
+def test_a_bank_drawn_by_several_processes_is_the_same_bank(reference, small_rubric, tmp_path):
+    rubric = load_rubric(small_rubric)
+    key = bank_key(reference, rubric)
+    save_bank(build_bank(reference, rubric, key, jobs=1), tmp_path / "one.npz", key)
+    save_bank(build_bank(reference, rubric, key, jobs=3), tmp_path / "three.npz", key)
+    with np.load(tmp_path / "one.npz") as one, np.load(tmp_path / "three.npz") as three:
+        assert one.files == three.files
+        assert all(np.array_equal(one[name], three[name]) for name in one.files)
 
 
 # --------------------------------------------------------------------------- mistakes of the user
