@@ -16,6 +16,7 @@ SIGTERM they unwind, so the runner's ``close()`` stops its sandbox worker.
 
 import contextlib
 import ctypes
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from .grade import grade
 from .oracles import Reference
 from .paths import load_trusted, solutions_path
 from .runners import Outcome, make_runner
+from .sandbox.launchers import ForkServer
 from .submission import SubmissionError, read_submission
 
 GRACE = 5.0   # seconds a terminated child gets to close its runner before SIGKILL
@@ -47,6 +49,7 @@ class Context:
     rubric: object
     bank: object
     bank_path: str
+    fork_server: str = ""   # address of the batch's sandbox fork server, "" = none
 
 
 class Unloadable:
@@ -70,7 +73,8 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
     try:
         # The batch's output folder holds the bank (expected gradients) and other students' reports.
         runner = make_runner(read_submission(path), in_process=in_process,
-                             private_dirs=(os.path.dirname(os.path.abspath(context.bank_path)),))
+                             private_dirs=(os.path.dirname(os.path.abspath(context.bank_path)),),
+                             fork_server=context.fork_server)
     except SubmissionError as error:
         runner = Unloadable(str(error))
     try:
@@ -148,6 +152,10 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
     timeout, a grader error). `on_tick(running ids)` is called a few times a second.
     """
     global _INHERITED
+    # Sandbox workers are forked from one clean process instead of each starting Python and
+    # NumPy. Only where grading processes are forked: they find its address in the context.
+    fork_server = ForkServer.start_or_none() if not in_process and START_METHOD == "fork" else None
+    context = dataclasses.replace(context, fork_server=fork_server.address if fork_server else "")
     _INHERITED = context
     mp = multiprocessing.get_context(START_METHOD)
     pending, running, stopping = list(reversed(entries)), [], []
@@ -180,6 +188,8 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
             job.stopped = time.monotonic()
         _reap(running + stopping, block=True)
         _INHERITED = None
+        if fork_server is not None:
+            fork_server.close()
 
 
 def _collect(job: _Job, context: Context, timeout: float):

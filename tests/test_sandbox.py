@@ -32,7 +32,7 @@ from grader.contract import OPS
 from grader.grade import grade
 from grader.paths import solutions_path
 from grader.runners import OUTPUT_CAP, InProcessRunner, describe_exception, load_module
-from grader.sandbox import SandboxError, SandboxRunner, frames, replies, runner as sandbox_runner, users
+from grader.sandbox import SandboxError, SandboxRunner, frames, launchers, replies, runner as sandbox_runner, users
 
 HOSTILE = ROOT / "tests" / "hostile"
 SANDBOX = ROOT / "grader" / "sandbox"
@@ -80,13 +80,24 @@ class Graded:
     files: list = field(default_factory=list)       # its scratch folders, files of its user
 
 
+def owned_by(uid: int, folder: str) -> list:
+    found = []
+    for entry in os.scandir(folder):
+        try:
+            if entry.stat(follow_symlinks=False).st_uid == uid:
+                found.append(entry.path)
+        except FileNotFoundError:  # a runner in another thread has just removed its scratch folder
+            pass
+    return found
+
+
 def leftovers(runner) -> tuple:
     processes = [pid for sid in runner.worker_pids for pid in users.session_members(sid)]
     files = [folder for folder in runner.scratch_dirs if os.path.lexists(folder)]
     if runner.uid is not None:
         processes += users.processes_of(runner.uid)
         for folder in users.SHARED_TMP:
-            files += [entry.path for entry in os.scandir(folder) if entry.stat(follow_symlinks=False).st_uid == runner.uid]
+            files += owned_by(runner.uid, folder)
     return processes, files
 
 
@@ -237,7 +248,7 @@ EXPECTED = {
     "write_outside_scratch": Expect(output="refused"),
     "flood_output": Expect(output="[... output truncated]"),
     "mutate_inputs": Expect(fails=("mul", ""), parity=True),
-    "forge_frames": Expect(fails=("mul", "the worker sent an invalid reply while running Mul.backward")),
+    "forge_frames": Expect(fails=("mul", "the worker sent an invalid reply while running Mul (")),
     "close_channels": Expect(fails=("mul", "while running Mul.backward")),
 }
 # Attacks on the file system and on secrets, graded again with Landlock off: the hook alone.
@@ -245,7 +256,15 @@ HOOK_ALONE = ("write_outside_scratch", "write_report_files", "read_solutions", "
               "segfault_ctypes", "fork_bomb", "malicious_reduce")
 # Crashes and hangs graded again without a user of their own: clean-up by session (as non-root).
 SAME_USER = ("hang_in_backward", "os_exit_in_backward", "lingering_thread", "close_channels")
-VARIANTS = [f"{name}@hook" for name in HOOK_ALONE] + [f"{name}@same-user" for name in SAME_USER]
+# Every hostile file graded again by a worker forked from a fork server, as a batch grades.
+FORKED = [f"{name}@forked" for name in EXPECTED]
+VARIANTS = [f"{name}@hook" for name in HOOK_ALONE] + [f"{name}@same-user" for name in SAME_USER] + FORKED
+
+
+def variant_options(name: str, fork_server) -> dict:
+    kind = name.partition("@")[2]
+    return {"hook": {"landlock": False}, "same-user": {"user": False},
+            "forked": {"fork_server": fork_server.address}}[kind]
 
 
 def hostile_source(name: str) -> str:
@@ -258,14 +277,22 @@ def markers() -> list:
 
 
 @pytest.fixture(scope="module")
-def hostile(reference, rubric, full_bank):
+def fork_server():
+    server = launchers.ForkServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def hostile(reference, rubric, full_bank, fork_server):
     before = markers()
     graded = in_parallel(lambda name: sandboxed(hostile_source(name), reference, rubric, full_bank, **LIMITS),
                          list(EXPECTED))
     graded.update(in_parallel(
         lambda name: sandboxed(hostile_source(name), reference, rubric, full_bank, **LIMITS,
-                               **({"landlock": False} if name.endswith("@hook") else {"user": False})),
+                               **variant_options(name, fork_server)),
         VARIANTS))
+    assert fork_server.process.poll() is None, "a hostile submission stopped the fork server"
     return graded, sorted(set(markers()) - set(before))
 
 
@@ -317,8 +344,91 @@ def test_a_hang_costs_its_op_at_most_two_timeouts(hostile):
     assert graded.workers == 3  # two for mul (each killed after its timeout), one for the other ops
 
 
+def _failing_at(example, action: str) -> str:
+    """The reference, but Mul.backward does `action` on the one example whose grad_out is `example`'s."""
+    marker = example.case.grad_outs[0].tobytes()
+    return SOLUTION_SOURCE + f"""
+
+import os as _os
+
+class Mul(Mul):
+    def backward(self, grad_out):
+        if grad_out.tobytes() == {marker!r}:
+            {action}
+        return super().backward(grad_out)
+"""
+
+
+@pytest.mark.parametrize("action, reason", [
+    ("_os._exit(7)", "the worker exited (status 7) while running Mul.backward"),
+    ("while True: pass", "Mul.backward timed out after 1 s"),
+], ids=["crash", "hang"])
+def test_a_failure_is_pinned_on_its_example_and_finished_examples_are_run_again(
+        action, reason, reference, rubric, full_bank):
+    # Replies travel in chunks (worker.Chunk): the examples just before the failing one had
+    # finished but not been sent when the worker died. They must be run again and pass; only the
+    # failing example's property fails, with the stage the progress page pinned it on.
+    (first, _), (second, _) = rubric.graded("mul")[:2]
+    assert len(full_bank.examples(first)) % worker.FLUSH_EXAMPLES, "the failure must fall inside a chunk"
+    source = _failing_at(full_bank.examples(second)[0], action)
+    graded = sandboxed(source, reference, rubric, full_bank, **LIMITS)
+    assert failures(graded.report) == {f"mul.{second.name}": reason}
+    assert graded.workers == 2 and not graded.processes and not graded.files
+
+
 def test_a_thread_left_running_gets_a_fresh_worker_for_the_next_op(hostile):
     assert hostile[0]["lingering_thread"].workers == 2
+
+
+# --------------------------------------------------------------------------- the fork server
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", "rb") as stat_file:
+        return int(stat_file.read().rpartition(b")")[2].split()[1])
+
+
+def test_a_forked_worker_grades_exactly_like_a_started_one(fork_server, reference, rubric, full_bank):
+    broken = (ROOT / "tests/samples/broken/ops.py").read_text()
+    for source in (SOLUTION_SOURCE, broken):
+        started = sandboxed(source, reference, rubric, full_bank, shrink=True, **PATIENT)
+        runner = SandboxRunner(source, "ops.py", fork_server=fork_server.address, **PATIENT)
+        try:
+            assert parent_of(runner.worker_pids[0]) == fork_server.process.pid  # forked, not started
+            report = grade("ops.py", runner, reference, rubric, full_bank, shrink=True)
+        finally:
+            runner.close()
+        assert report.to_json() == started.report.to_json()
+        assert leftovers(runner) == ([], [])
+
+
+def test_the_fork_server_kills_a_worker_whose_grader_is_gone(fork_server, tmp_path):
+    # A grading process killed with SIGKILL closes its connection: its worker must not live on.
+    pipes = [os.pipe() for _ in range(3)]
+    page = os.memfd_create("test-progress")
+    os.ftruncate(page, 4096)
+    env = {**launchers.BASE_ENV, "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    forked = launchers.Forked(fork_server.address, (pipes[0][0], pipes[1][1], page, pipes[2][1]), str(tmp_path), env)
+    for fd in (pipes[0][0], pipes[1][1], page, pipes[2][1]):
+        os.close(fd)
+    try:
+        assert forked.wait(0.2) is None  # waiting for its configuration
+        forked.release()
+        deadline = time.monotonic() + 5
+        while users.session_members(forked.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not users.session_members(forked.pid)
+    finally:
+        for fd in (pipes[0][1], pipes[1][0], pipes[2][0]):
+            os.close(fd)
+
+
+def test_without_a_fork_server_workers_are_started_as_usual(reference, rubric, full_bank, tmp_path):
+    runner = SandboxRunner(SOLUTION_SOURCE, "ops.py", fork_server=str(tmp_path / "no-such-socket"), **PATIENT)
+    try:
+        assert parent_of(runner.worker_pids[0]) == os.getpid()
+        assert grade("ops.py", runner, reference, rubric, full_bank).score == 100
+    finally:
+        runner.close()
 
 
 # --------------------------------------------------------------------------- the layers

@@ -26,7 +26,7 @@ import numpy as np
 MAGIC = b"BPF1"
 _PREFIX = struct.Struct("<4sII")   # magic, header length, array count
 _LENGTH = struct.Struct("<Q")      # length of one .npy blob
-MAX_HEADER = 1 << 20               # bytes of JSON in one message
+MAX_HEADER = 1 << 22               # bytes of JSON in one message (a chunk of replies)
 MAX_ARRAYS = 1 << 16               # arrays in one message (a batch of cases sends many)
 MAX_NPY_HEADER = 10_000            # numpy's own default for np.load's max_header_size
 
@@ -79,56 +79,67 @@ def encode(header: dict, arrays=()) -> bytes:
     return b"".join(parts)
 
 
-def _npy_header(blob) -> tuple:
-    """(shape, fortran order, dtype, data offset) of .npy bytes, without trusting any of it."""
-    if bytes(blob[:6]) != b"\x93NUMPY" or len(blob) < 10:
+def _npy_header(blob, at: int = 0, end: int = None) -> tuple:
+    """(shape, fortran order, dtype, data offset) of the .npy bytes blob[at:end], trusting none of it."""
+    end = len(blob) if end is None else end
+    if end - at < 10 or bytes(blob[at:at + 6]) != b"\x93NUMPY":
         raise FrameError("an array that is not in .npy format")
-    major = blob[6]
+    major = blob[at + 6]
     if major == 1:
-        (length,), start = struct.unpack_from("<H", blob, 8), 10
-    elif major == 2 and len(blob) >= 12:
-        (length,), start = struct.unpack_from("<I", blob, 8), 12
+        (length,), start = struct.unpack_from("<H", blob, at + 8), at + 10
+    elif major == 2 and end - at >= 12:
+        (length,), start = struct.unpack_from("<I", blob, at + 8), at + 12
     else:
         raise FrameError(f"unsupported .npy version {major}")
-    if length > MAX_NPY_HEADER or len(blob) < start + length:
+    if length > MAX_NPY_HEADER or end < start + length:
         raise FrameError("an .npy header over the size limit")
     text = bytes(blob[start:start + length])
     parsed = _PARSED.get(text)
     if parsed is None:
-        stream = io.BytesIO(bytes(blob[:start + length]))
+        stream = io.BytesIO(bytes(blob[at:start + length]))
         try:
             np.lib.format.read_magic(stream)
             read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-            parsed = read(stream, max_header_size=MAX_NPY_HEADER)
+            shape, fortran, dtype = read(stream, max_header_size=MAX_NPY_HEADER)
         except Exception as error:  # noqa: BLE001 - any malformed header
             raise FrameError(f"bad .npy header ({type(error).__name__})") from None
+        if dtype.hasobject:
+            raise FrameError("an array of Python objects")
+        parsed = shape, fortran, dtype, math.prod(shape)
         if len(_PARSED) >= _CACHE_SIZE:
             _PARSED.clear()
         _PARSED[text] = parsed
-    shape, fortran, dtype = parsed
-    return shape, fortran, dtype, start + length
+    shape, fortran, dtype, count = parsed
+    return shape, fortran, dtype, count, start + length
 
 
-def load_npy(blob, max_bytes: int) -> np.ndarray:
-    """A writeable ndarray from .npy bytes, or FrameError. Never pickles, never over-allocates."""
-    shape, fortran, dtype, offset = _npy_header(blob)
-    if dtype.hasobject:
-        raise FrameError("an array of Python objects")
-    count = math.prod(shape)
+def _array(data, at: int, end: int, max_bytes: int) -> np.ndarray:
+    """The array whose .npy bytes are data[at:end]: a view of `data` (no copy), or FrameError."""
+    shape, fortran, dtype, count, offset = _npy_header(data, at, end)
     size = count * dtype.itemsize
     if size > max_bytes:
         raise FrameError(f"an array of {size} bytes (the limit is {max_bytes})")
-    if len(blob) - offset != size:
+    if end - offset != size:
         raise FrameError("an .npy blob whose length does not match its header")
+    if not count or not dtype.itemsize:
+        return np.zeros(shape, dtype)
     try:
-        flat = np.frombuffer(blob, dtype=dtype, count=count, offset=offset) if count else np.empty(0, dtype)
-        return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
+        return np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape, order="F" if fortran else "C")
     except (ValueError, TypeError) as error:
         raise FrameError(f"unreadable array data ({error})") from None
 
 
+def load_npy(blob, max_bytes: int) -> np.ndarray:
+    """A writeable ndarray from .npy bytes, or FrameError. Never pickles, never over-allocates."""
+    return _array(bytearray(blob), 0, len(blob), max_bytes)
+
+
 class Decoder:
-    """Turns a byte stream into messages: ``feed(bytes) -> [(header dict, [ndarray, ...]), ...]``."""
+    """Turns a byte stream into messages: ``feed(bytes) -> [(header dict, [ndarray, ...]), ...]``.
+
+    Each message is copied once, into a buffer of its own that its arrays are views of: they are
+    writeable, and nothing else ever writes to that buffer.
+    """
 
     def __init__(self, max_array_bytes: int, max_message_bytes: int = 1 << 30):
         self.max_array_bytes = max_array_bytes
@@ -176,15 +187,16 @@ class Decoder:
                 raise FrameError(f"a message over {self.max_message_bytes} bytes")
             if len(buffer) < position + length:
                 return None
-            blobs.append((position, length))
+            blobs.append((position - start, length))
             position += length
+        message = bytearray(buffer[start:position])
         try:
-            header = json.loads(bytes(buffer[start + _PREFIX.size:start + _PREFIX.size + header_length]))
+            header = json.loads(message[_PREFIX.size:_PREFIX.size + header_length])
         except (ValueError, RecursionError):
             raise FrameError("a header that is not JSON") from None
         if not isinstance(header, dict):
             raise FrameError("a header that is not a JSON object")
-        arrays = [load_npy(bytes(buffer[at:at + length]), self.max_array_bytes) for at, length in blobs]
+        arrays = [_array(message, at, at + length, self.max_array_bytes) for at, length in blobs]
         return (header, arrays), position
 
 

@@ -10,19 +10,15 @@ after the worker has started.
 """
 
 import collections
+import mmap
 import os
 import selectors
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from . import frames, users
+from . import frames, launchers, users
 
-WORKER = Path(__file__).with_name("worker.py")
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                    "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")
+PROGRESS_BYTES = 4096   # as worker.PROGRESS_BYTES
 
 
 class Timeout(Exception):
@@ -62,7 +58,7 @@ class Sink:
 
 
 class WorkerProcess:
-    def __init__(self, config: dict, account, sink: Sink, max_reply_array: int):
+    def __init__(self, config: dict, account, sink: Sink, max_reply_array: int, fork_server: str = ""):
         self.config, self.account, self.sink = config, account, sink
         self.scratch = config["scratch"]
         self.threads = 1          # threads the worker said it had after its last batch
@@ -73,16 +69,16 @@ class WorkerProcess:
         request_read, self._request = os.pipe()
         self._replies, reply_write = os.pipe()
         self._output, output_write = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "HOME": self.scratch, "TMPDIR": self.scratch,
-               **{name: "1" for name in THREAD_VARIABLES}}
+        # The progress page (worker.Progress): shared memory, so reading it costs the worker nothing.
+        page = os.memfd_create("backprop-progress", os.MFD_CLOEXEC)
+        os.ftruncate(page, PROGRESS_BYTES)
+        self._page = mmap.mmap(page, PROGRESS_BYTES)
+        env = {**launchers.BASE_ENV, "HOME": self.scratch, "TMPDIR": self.scratch}
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", "-B", str(WORKER), str(request_read), str(reply_write)],
-                stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
-                pass_fds=(request_read, reply_write), cwd=self.scratch, env=env,
-                start_new_session=True, close_fds=True)
+            self.process = launchers.launch((request_read, reply_write, page, output_write), self.scratch, env,
+                                            fork_server)
         finally:
-            for fd in (request_read, reply_write, output_write):
+            for fd in (request_read, reply_write, page, output_write):
                 os.close(fd)
         self.pid = self.process.pid
         for fd in (self._request, self._replies, self._output):
@@ -114,6 +110,14 @@ class WorkerProcess:
                 else:
                     self._write_pending()
         return self._messages.popleft()
+
+    def position(self) -> int:
+        """The progress word: 0 before the first example, else (index + 1) * 2 + (1 in backward)."""
+        return int.from_bytes(self._page[0:8], "little")
+
+    def clear_position(self) -> None:
+        """Before a new batch (the worker is idle, waiting for it)."""
+        self._page[0:8] = bytes(8)
 
     def set_reply_caps(self, max_array_bytes: int, max_message_bytes: int) -> None:
         self._decoder.max_array_bytes = max_array_bytes
@@ -168,10 +172,7 @@ class WorkerProcess:
 
     def wait_exit(self, seconds: float):
         """The exit status once the process has ended (None if it is still running after `seconds`)."""
-        try:
-            return self.process.wait(seconds)
-        except subprocess.TimeoutExpired:
-            return None
+        return self.process.wait(seconds)
 
     def death(self, activity: str, cpu_seconds: float) -> str:
         """Why it stopped, in one line: "the worker crashed (signal SIGSEGV) while running Mul.backward"."""
@@ -204,9 +205,11 @@ class WorkerProcess:
             users.kill_session(self.pid)
         self.drain_output()
         self._selector.close()
+        self._page.close()
         for fd in (self._request, self._replies, self._output):
             try:
                 os.close(fd)
             except OSError:
                 pass
+        self.process.release()  # only now may its PID be reused
         users.remove_tree(self.scratch)

@@ -73,9 +73,9 @@ class _Reader:
         return tuple(original if spec is None else self.entry(spec) for spec, original in zip(specs, originals))
 
 
-def outcome(header: dict, arrays: list, case) -> Outcome:
-    """The Outcome of `case` from its reply, or ReplyError."""
-    reader = _Reader(arrays, array_cap(case))
+def outcome(header: dict, arrays: list, case, cap: int = None) -> Outcome:
+    """The Outcome of `case` from its reply, or ReplyError. `cap` is array_cap(case), if known."""
+    reader = _Reader(arrays, array_cap(case) if cap is None else cap)
     returns = header.get("returns")
     if not isinstance(returns, list) or len(returns) > len(case.grad_outs):
         raise ReplyError("more backward values than backward calls")

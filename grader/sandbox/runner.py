@@ -6,17 +6,21 @@ submission that does not attack the grader, both give identical reports (tests/t
 checks this). The difference is where the student's code runs: in a ``python -I`` worker
 (worker.py) with rlimits, a user of its own when we are root, Landlock and an audit hook
 (policy.py, landlock.py), talking only in size-capped JSON and .npy frames (frames.py).
+In a batch, workers are forked from a fork server (forkserver.py) instead of started anew.
 
-One worker serves every op, reused while it behaves; each op's examples go out in one message
-and come back one reply per example, so a correct submission costs one worker start plus one
-round trip per op. When an example hangs, crashes the worker, exits it or breaks the protocol,
-that example fails with a one-line reason ("Mul.backward timed out after 5 s", "the worker
-crashed (signal SIGSEGV) while running Mul.backward"), the worker and everything it started
-are killed, and a fresh worker takes the op's remaining examples. An op gets `op_timeout`
-seconds of wall time in all (shrinking included) and at most `MAX_FAILURES` such failures;
-after that its remaining examples fail at once, naming the failure that stopped it. So a
-hang, a segfault, ``os._exit``, a recursion or memory bomb costs that op only, and a whole grade
-takes at most about ``call_timeout + len(OPS) * (op_timeout + call_timeout)`` plus worker starts.
+One worker serves every op, reused while it behaves. Each op's examples go out in one message
+and come back in chunks of replies (worker.Chunk), so a correct submission costs one worker
+start plus a few messages per op. Which example is running, forward or backward, the worker
+keeps in a page of shared memory (worker.Progress) that the grader reads when a reply is late
+or the worker has died. When an example hangs, crashes the worker, exits it or breaks the
+protocol, that example fails with a one-line reason ("Mul.backward timed out after 5 s",
+"the worker crashed (signal SIGSEGV) while running Mul.backward"), the worker and everything
+it started are killed, and a fresh worker runs again the examples whose replies died with it,
+then the op's remaining examples. An op gets `op_timeout` seconds of wall time in all
+(shrinking included) and at most `MAX_FAILURES` such failures; after that its remaining
+examples fail at once, naming the failure that stopped it. So a hang, a segfault,
+``os._exit``, a recursion or memory bomb costs that op only, and a whole grade takes at most
+about ``call_timeout + len(OPS) * (op_timeout + call_timeout)`` plus worker starts.
 """
 
 import atexit
@@ -37,6 +41,7 @@ from .users import SandboxError
 
 MIB, GIB = 1 << 20, 1 << 30
 STARTUP_TIMEOUT = 30.0        # seconds for Python + NumPy to start and the sandbox to close around it
+POLL = 0.05                   # seconds between looks at the progress page while a reply is due
 MAX_FAILURES = 2              # timeouts/crashes per op before its remaining examples are not run
 FILE_BYTES = 16 * MIB         # RLIMIT_FSIZE: the largest file the student may write (in scratch)
 OPEN_FILES = 64               # RLIMIT_NOFILE
@@ -64,6 +69,7 @@ class _Budget:
 
     def __init__(self):
         self.spent, self.failures, self.stopped = 0.0, 0, ""
+        self.final = False   # no worker can run it any more (the submission no longer loads)
 
 
 _OPEN = weakref.WeakSet()
@@ -90,6 +96,8 @@ class SandboxRunner:
       (the results or output folder of a batch). Reads outside the Python installation, the
       system folders and the scratch folder are refused anyway.
     * `landlock`: also confine the worker with Landlock where the kernel has it.
+    * `fork_server`: the address of a batch's `launchers.ForkServer` to fork workers from
+      ("" = start each worker with ``exec``). Either way the worker is confined the same.
 
     A worker is killed when the *thread* that started it exits (PR_SET_PDEATHSIG, so no worker
     outlives a killed grader), so create, use and close a runner in the same thread.
@@ -97,7 +105,7 @@ class SandboxRunner:
 
     def __init__(self, source: str, filename: str = "ops.py", *, memory_bytes: int = None,
                  cpu_seconds: float = 120.0, call_timeout: float = 5.0, op_timeout: float = 10.0,
-                 user=None, private_dirs=(), landlock: bool = True):
+                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = ""):
         if min(cpu_seconds, call_timeout, op_timeout) <= 0:
             raise ValueError("cpu_seconds, call_timeout and op_timeout must be positive")
         self.filename = filename
@@ -110,6 +118,7 @@ class SandboxRunner:
         self._private = sorted({os.path.realpath(solutions_path().parent),
                                 *(os.path.realpath(folder) for folder in private_dirs)})
         self._landlock = landlock
+        self._fork_server = fork_server
         self._sink = Sink(OUTPUT_BYTES)
         self._budgets = {}
         self._classes = []
@@ -160,20 +169,28 @@ class SandboxRunner:
             return [Outcome(error=blocked) for _ in cases]
         budget = self._budgets.setdefault(op.key, _Budget())
         outcomes = []
+        failed = {}   # index -> why: a worker failed there; the examples before it run (again) first
         while len(outcomes) < len(cases):
-            if budget.stopped:
-                outcomes += [Outcome(error=budget.stopped) for _ in range(len(cases) - len(outcomes))]
+            at = len(outcomes)
+            if at in failed:
+                outcomes.append(Outcome(error=failed.pop(at)))
+                continue
+            # A stopped op still runs again the examples whose replies died with a worker, unless
+            # its time is up or no worker can load: they came before the failure, not after it.
+            if budget.stopped and (not failed or budget.final or budget.spent >= self.op_timeout):
+                outcomes += [Outcome(error=failed.pop(i, budget.stopped)) for i in range(at, len(cases))]
                 break
             started = time.monotonic()
             try:
-                failure = self._run_some(op, cases, outcomes, started + max(0.0, self.op_timeout - budget.spent))
+                failure, index = self._run_some(op, cases[:min(failed, default=len(cases))], outcomes,
+                                                started + max(0.0, self.op_timeout - budget.spent))
             except _LoadFailed as load_failure:
-                budget.stopped = str(load_failure)
+                budget.stopped, budget.final = str(load_failure), True
                 continue
             finally:
                 budget.spent += time.monotonic() - started
             if failure:
-                outcomes.append(Outcome(error=failure))
+                failed[index] = failure
                 budget.failures += 1
                 if budget.failures >= MAX_FAILURES or budget.spent >= self.op_timeout:
                     budget.stopped = f"not run after an earlier example failed: {failure}"
@@ -238,7 +255,7 @@ class SandboxRunner:
         """A started, loaded worker: (worker, load error, classes). Raises _LoadFailed or SandboxError."""
         scratch, name = self._scratch()
         config = self._config(scratch, name)
-        worker = WorkerProcess(config, self.account, self._sink, 1 << 16)
+        worker = WorkerProcess(config, self.account, self._sink, 1 << 16, self._fork_server)
         self.worker_pids.append(worker.pid)
         self._sink.mark()
         worker.send(config)
@@ -300,52 +317,86 @@ class SandboxRunner:
             self._worker.kill()
             self._worker = None
 
-    def _run_some(self, op, cases, outcomes: list, deadline: float) -> str:
-        """Run cases[len(outcomes):] and append their outcomes until done ("") or a failure (its reason)."""
+    def _run_some(self, op, cases, outcomes: list, deadline: float) -> tuple:
+        """Run cases[len(outcomes):], appending outcomes as replies come. ("", None) when all came back.
+
+        Else (why, index): the example at `index` failed (a timeout, a crash, a bad reply). The
+        examples between the last outcome and `index` finished, but their replies died with the
+        worker (they were not sent yet, see worker.Chunk); the caller runs them again.
+        """
         worker = self._ready_worker(op)
-        batch = cases[len(outcomes):]
+        first = len(outcomes)
+        batch = cases[first:]
         sent = [np.asarray(a) for case in batch for a in (*case.inputs, *case.grad_outs)]
         # What the replies may hold in the grader's memory: a correct reply is about the size of
         # the inputs; a worker that sends more is failed, not buffered.
         allowance = REPLY_BYTES + 8 * sum(a.nbytes for a in sent)
-        worker.set_reply_caps(max(replies.array_cap(case) for case in batch), allowance)
+        caps = [replies.array_cap(case) for case in batch]
+        worker.set_reply_caps(max(caps), allowance)
+        worker.clear_position()
         worker.send({"type": "run", "class": op.class_name,
                      "cases": [[len(case.inputs), len(case.grad_outs)] for case in batch]}, sent)
         worker.last_op = op.key
-        done, stage, received = 0, "forward", 0
-        case_deadline = time.monotonic() + self.call_timeout
+        done, received = 0, 0
+        # The example running now, as the progress page says, and when we first saw it there:
+        # an example gets call_timeout seconds from then.
+        seen, seen_at = 0, time.monotonic()
+
+        def where(position: int) -> tuple:
+            """(index in batch, "Op.forward" or "Op.backward") of the failing example."""
+            index = (position >> 1) - 1
+            if not done <= index < len(batch):  # nothing started yet, or the worker wrote nonsense
+                return done, f"{op.class_name}.forward"
+            return index, f"{op.class_name}.{'backward' if position & 1 else 'forward'}"
+
         while True:
-            where = f"{op.class_name}.{stage}"
             try:
-                header, arrays = worker.receive(min(case_deadline, deadline))
-                kind, index = header.get("type"), header.get("i")
-                if kind == "stage":
-                    stage = "backward"
-                elif kind == "case" and index == done and done < len(batch):
+                try:
+                    header, arrays = worker.receive(min(deadline, seen_at + self.call_timeout,
+                                                        time.monotonic() + POLL))
+                except Timeout:
+                    now, position = time.monotonic(), worker.position()
+                    if position != seen:
+                        seen, seen_at = position, now
+                    if now < min(deadline, seen_at + self.call_timeout):
+                        continue
+                    raise
+                kind = header.get("type")
+                if kind == "cases" and isinstance(header.get("cases"), list) and \
+                        0 < len(header["cases"]) <= len(batch) - done:
                     received += sum(a.nbytes for a in arrays)
                     if received > allowance:
                         raise Broken(f"replies over {allowance / MIB:.0f} MiB")
-                    outcomes.append(replies.outcome(header, arrays, batch[done]))
-                    done, stage = done + 1, "forward"
-                    case_deadline = time.monotonic() + self.call_timeout
+                    for reply in header["cases"]:
+                        if not isinstance(reply, dict) or reply.get("i") != done:
+                            raise Broken("replies out of order")
+                        outcomes.append(replies.outcome(reply, arrays, batch[done], caps[done]))
+                        done += 1
+                    position = worker.position()
+                    if position != seen:
+                        seen, seen_at = position, time.monotonic()
                 elif kind == "done" and done == len(batch):
                     classes, threads = header.get("classes"), header.get("threads")
                     if not isinstance(classes, list) or type(threads) is not int:
                         raise Broken("a malformed 'done' message")
                     self._classes, worker.threads = [c for c in classes if isinstance(c, str)], threads
                     worker.drain_output()
-                    return ""
+                    return "", None
                 else:
                     raise Broken(f"an unexpected {str(kind)[:20]!r} message")
             except Timeout:
+                index, stage = where(worker.position())
                 self._retire()
-                if case_deadline <= deadline:
-                    return f"{where} timed out after {self.call_timeout:g} s"
-                return f"{where} timed out ({op.class_name} used up its {self.op_timeout:g} s for all examples)"
+                if seen_at + self.call_timeout <= deadline:
+                    return f"{stage} timed out after {self.call_timeout:g} s", first + index
+                return f"{stage} timed out ({op.class_name} used up its {self.op_timeout:g} s for all examples)", \
+                    first + index
             except Closed:
-                failure = worker.death(f"running {where}", self.cpu_seconds)
+                index, stage = where(worker.position())
+                failure = worker.death(f"running {stage}", self.cpu_seconds)
                 self._retire()
-                return failure
+                return failure, first + index
             except (Broken, replies.ReplyError) as error:
+                # Charged to the first example without a reply: the worker has run on since.
                 self._retire()
-                return f"the worker sent an invalid reply while running {where} ({error})"
+                return f"the worker sent an invalid reply while running {op.class_name} ({error})", first + done

@@ -1,12 +1,13 @@
 """The sandbox worker: the only process that runs a student's code.
 
-Started by the grader (runner.py) as ``python -I -B worker.py REQUEST_FD RESULT_FD`` in a fresh
-scratch folder that holds a copy of the student's source. ``-I`` keeps ``PYTHON*`` variables,
-the user's site-packages and the script's own folder off ``sys.path``, so a planted
-``numpy.py`` or ``sitecustomize.py`` is never imported (research/containers-security.md §6
-item 12). Standard input is /dev/null; standard output and error go to a pipe the grader
-reads, caps and shows to the student as text; messages travel on two other descriptors as
-frames of JSON and .npy (frames.py).
+Started by the grader (runner.py, launchers.py) as ``python -I -B worker.py REQUEST_FD RESULT_FD
+PROGRESS_FD`` in a fresh scratch folder that holds a copy of the student's source, or forked
+into the same state by a batch's fork server (forkserver.py), which calls `serve`. ``-I`` keeps
+``PYTHON*`` variables, the user's site-packages and the script's own folder off ``sys.path``,
+so a planted ``numpy.py`` or ``sitecustomize.py`` is never imported
+(research/containers-security.md §6 item 12). Standard input is /dev/null; standard output and
+error go to a pipe the grader reads, caps and shows to the student as text; messages travel on
+two other descriptors as frames of JSON and .npy (frames.py); the third is the progress page.
 
 The worker knows nothing about expected values, tolerances, the rubric or scores: it receives
 inputs and upstream gradients, runs the student's ``forward``/``backward``, and reports what came
@@ -17,8 +18,8 @@ this process can make it claim anything an honest ``backward`` could return, not
 Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the standard
 modules the source names (before the user drop, the Python installation may be unreadable to
 that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
-say "confined"; execute the student's source; say "loaded"; then answer "run" messages until
-the grader closes the pipe. This file is loaded by path and must not import the ``grader``
+say "confined"; execute the student's source; say "loaded"; then answer "run" messages, each
+with chunks of replies and a "done", until the grader closes the pipe. This file is loaded by path and must not import the ``grader``
 package: NumPy and the standard library only.
 """
 
@@ -30,6 +31,7 @@ import io
 import os
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -39,6 +41,10 @@ MAX_NAME = 200                # characters of a type name sent back
 MAX_ENTRIES = 64              # returned entries sent back; the count is always exact
 MIN_ARRAY_CAP = 1 << 16       # bytes an array may always have; see array_cap
 REQUEST_ARRAY_CAP = 1 << 28   # bytes of one input array the grader may send
+FLUSH_EXAMPLES = 32           # a chunk of replies is sent after this many examples,
+FLUSH_BYTES = 1 << 20         # or this many bytes of arrays,
+FLUSH_SECONDS = 0.05          # or this much work, whichever comes first
+PROGRESS_BYTES = 4096         # the page shared with the grader (see Progress)
 
 # Modules a submission may name that are imported before the user drop: pure computation.
 PRELOADABLE = frozenset({
@@ -63,11 +69,17 @@ NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomi
                         "strings", "testing"})
 
 
+_LOADED = {}
+
+
 def load_by_path(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Our own module at `path`, executed once per process (a forked worker finds it loaded)."""
+    if name not in _LOADED:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _LOADED[name] = module
+    return _LOADED[name]
 
 
 # Loading the student's file and describing its errors: returns.py, shared with runners.py.
@@ -121,11 +133,45 @@ def array_cap(arrays) -> int:
     return max([MIN_ARRAY_CAP] + [4 * a.nbytes for a in arrays])
 
 
-class Reply:
-    """One message being built: JSON specs that point into a list of arrays."""
+class Chunk:
+    """Replies about several examples, sent as one message: JSON specs pointing into one array list.
 
-    def __init__(self, np, cap: int):
-        self.np, self.cap, self.arrays = np, cap, []
+    Sent when it holds `FLUSH_EXAMPLES` examples, `FLUSH_BYTES` of arrays or `FLUSH_SECONDS` of
+    work, whichever comes first. A worker that dies takes its unsent chunk with it; the grader
+    learns from the progress page where it died and runs those examples again in a new worker.
+    """
+
+    def __init__(self):
+        self.replies, self.arrays, self.nbytes, self.started = [], [], 0, time.monotonic()
+
+    def full(self) -> bool:
+        return len(self.replies) >= FLUSH_EXAMPLES or self.nbytes >= FLUSH_BYTES or \
+            time.monotonic() - self.started >= FLUSH_SECONDS
+
+
+class Progress:
+    """Which example the worker is running, and in which stage, in a page shared with the grader.
+
+    One 8-byte word, ``(index + 1) * 2 + (1 in backward, 0 in forward)``, 0 before the first example.
+    The grader reads it when a reply is late or the worker has died, so that a hang or a crash is
+    pinned on its example without a message per example. Like every reply, it is a claim: a
+    worker that writes nonsense there only misplaces its own failure.
+    """
+
+    def __init__(self, fd: int):
+        import mmap
+        self.page = mmap.mmap(fd, PROGRESS_BYTES)
+        os.close(fd)
+
+    def mark(self, index: int, stage: int) -> None:
+        self.page[0:8] = ((index + 1) * 2 + stage).to_bytes(8, "little")
+
+
+class Reply:
+    """One example's report being built: JSON specs that point into its chunk's arrays."""
+
+    def __init__(self, np, cap: int, chunk: Chunk):
+        self.np, self.cap, self.chunk = np, cap, chunk
 
     def spec(self, value):
         np = self.np
@@ -137,8 +183,9 @@ class Reply:
             return {"f": f"ndarray of dtype {value.dtype}"[:MAX_NAME]}
         if value.nbytes > self.cap:
             return {"f": f"ndarray of shape {value.shape}"[:MAX_NAME]}
-        self.arrays.append(value)
-        return {"a": len(self.arrays) - 1}
+        self.chunk.arrays.append(value)
+        self.chunk.nbytes += value.nbytes
+        return {"a": len(self.chunk.arrays) - 1}
 
     def returned(self, value) -> dict:
         entries = list(value.entries[:MAX_ENTRIES])
@@ -158,12 +205,12 @@ class Reply:
 # ----------------------------------------------------------------------- the worker
 
 class Worker:
-    """Loads the submission, then runs batches of examples and reports each one."""
+    """Loads the submission, then runs batches of examples and reports them in chunks."""
 
-    def __init__(self, channel, config, np, returns, capture, backward_started: bytes):
+    def __init__(self, channel, config, np, returns, capture, progress: Progress):
         self.channel, self.config, self.np, self.returns, self.capture = channel, config, np, returns, capture
         self.filename = config["filename"]
-        self.backward_started = backward_started  # the frame {"type": "stage"}, encoded once
+        self.progress = progress
         self.module = None
 
     def describe(self, error: BaseException, where: str) -> str:
@@ -179,7 +226,7 @@ class Worker:
         self.channel.send({"type": "loaded", "error": error, "classes": classes})
 
     def run(self, header: dict, arrays: list) -> None:
-        """One message per example as it finishes (so a crash costs only the example it hit), then "done"."""
+        """Run a batch of examples, reporting them in chunks (see `Chunk`), then say "done"."""
         class_name = header["class"]
         cases, at = [], 0
         for inputs, calls in header["cases"]:
@@ -187,14 +234,19 @@ class Worker:
             at += inputs + calls
         with self.capture():
             cls = getattr(self.module, class_name, None)
+            chunk = Chunk()
             for index, (inputs, grad_outs) in enumerate(cases):
-                self.channel.send(*self.call(cls, class_name, index, inputs, grad_outs))
+                chunk.replies.append(self.call(cls, class_name, index, inputs, grad_outs, chunk))
+                if chunk.full() or index == len(cases) - 1:
+                    self.channel.send({"type": "cases", "cases": chunk.replies}, chunk.arrays)
+                    chunk = Chunk()
         self.channel.send({"type": "done", "classes": classes_present(self.module, self.config["classes"]),
                            "threads": threading.active_count()})
 
-    def call(self, cls, class_name: str, index: int, inputs, grad_outs):
-        """The same steps as InProcessRunner._call, then the message that reports them."""
+    def call(self, cls, class_name: str, index: int, inputs, grad_outs, chunk: Chunk) -> dict:
+        """The same steps as InProcessRunner._call, then the report of them."""
         to_array, normalize = self.returns.to_array, self.returns.normalize
+        self.progress.mark(index, 0)
         given = tuple(x.copy() for x in inputs)
         upstream = tuple(d.copy() for d in grad_outs)
         output, returned, error = None, [], ""
@@ -204,18 +256,17 @@ class Worker:
             with self.np.errstate(**self.returns.DEFAULT_ERRSTATE):
                 output = to_array(instance.forward(*given))
             where = f"{class_name}.backward"
-            self.channel.write(self.backward_started)
+            self.progress.mark(index, 1)
             for d in upstream:
                 returned.append(normalize(instance.backward(d)))
         except BaseException as exception:  # noqa: BLE001 - any failure of student code
             error = self.describe(exception, where)
-        reply = Reply(self.np, array_cap([*inputs, *grad_outs]))
-        header = {"type": "case", "i": index, "error": error,
-                  "output": reply.spec(output),
-                  "returns": [reply.returned(value) for value in returned],
-                  "inputs_after": reply.after(inputs, given),
-                  "grad_outs_after": reply.after(grad_outs, upstream)}
-        return header, reply.arrays
+        reply = Reply(self.np, array_cap([*inputs, *grad_outs]), chunk)
+        return {"i": index, "error": error,
+                "output": reply.spec(output),
+                "returns": [reply.returned(value) for value in returned],
+                "inputs_after": reply.after(inputs, given),
+                "grad_outs_after": reply.after(grad_outs, upstream)}
 
 
 def preload(source: str) -> None:
@@ -278,10 +329,25 @@ def confine(config: dict, np, policy) -> dict:
     return layers
 
 
-def main(argv) -> int:
+def warm() -> None:
+    """Load what every worker needs before its configuration: what the fork server preloads."""
+    for name, path in (("sandbox_frames", HERE / "frames.py"), ("sandbox_policy", HERE / "policy.py"),
+                       ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_returns", HERE.parent / "returns.py")):
+        load_by_path(name, path)
+
+
+def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) -> int:
+    """Be a worker on these two descriptors until the grader closes the request pipe.
+
+    `parent` is the process this one must die with: the grader (read from the configuration) or,
+    for a worker forked by the fork server (forkserver.py), the fork server.
+    """
     frames = load_by_path("sandbox_frames", HERE / "frames.py")
-    channel = frames.Channel(int(argv[1]), int(argv[2]), REQUEST_ARRAY_CAP)
+    channel = frames.Channel(request_fd, reply_fd, REQUEST_ARRAY_CAP)
+    progress = Progress(progress_fd)
     config, _ = channel.receive()
+    if parent is not None:
+        config["parent"] = parent
     policy = load_by_path("sandbox_policy", HERE / "policy.py")
     policy.set_limits(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"], config["open_files"])
     import numpy as np
@@ -302,7 +368,7 @@ def main(argv) -> int:
         return 1
     channel.send({"type": "confined", "layers": layers})
 
-    worker = Worker(channel, config, np, returns, Capture(stream), frames.encode({"type": "stage"}))
+    worker = Worker(channel, config, np, returns, Capture(stream), progress)
     worker.load(source)
     while True:
         message = channel.receive()
@@ -311,6 +377,10 @@ def main(argv) -> int:
         header, arrays = message
         if header.get("type") == "run":
             worker.run(header, arrays)
+
+
+def main(argv) -> int:
+    return serve(int(argv[1]), int(argv[2]), int(argv[3]))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Mul.backward writes a forged "done" message and a forged reply straight onto the reply pipe.
 
 Expected: the grader reads the forged frames as what they are, out-of-order messages: mul
-fails with "the worker sent an invalid reply while running Mul.backward (...)", a fresh
+fails with "the worker sent an invalid reply while running Mul (...)", a fresh
 worker grades the other ops, which keep full marks.
 """
 import json
