@@ -582,6 +582,26 @@ def test_frames_round_trip_and_arrive_in_pieces():
         assert copy.flags.writeable
 
 
+@pytest.mark.parametrize("dtype", ["<f8", "<f4", "<f2", ">f8", "<i8", "<i4", "|i1", "|u1", "|b1", "<c16"])
+def test_plain_npy_headers_are_made_and_read_exactly_as_numpy_does(dtype):
+    for shape in [(), (0,), (1,), (3,), (2, 3), (3, 2), (1, 1, 4), (2, 0, 5), (10**12,)]:
+        for fortran in (False, True):
+            header = frames._simple_header(np.dtype(dtype), shape, fortran)
+            stream = io.BytesIO(header)
+            np.lib.format.read_magic(stream)
+            numpy_reads = np.lib.format.read_array_header_1_0(stream)
+            assert frames._parse_simple(header[10:]) == numpy_reads == (shape, fortran, np.dtype(dtype))
+            written = io.BytesIO()
+            np.lib.format.write_array_header_1_0(written, {"descr": dtype, "fortran_order": fortran, "shape": shape})
+            assert frames._parse_simple(written.getvalue()[10:]) == numpy_reads
+    array = np.arange(6).astype(dtype).reshape(2, 3)
+    for order in "CF":
+        blob = frames.npy_bytes(np.asarray(array, order=order))
+        assert np.array_equal(np.load(io.BytesIO(blob), allow_pickle=False), array)
+        assert np.array_equal(frames.load_npy(blob, 1 << 16), array)
+    assert frames._parse_simple(b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'x': 1}\n") is None
+
+
 def test_frames_refuse_pickles_lies_and_oversize_arrays(tmp_path):
     marker = tmp_path / "pwned"
 

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import re
 import struct
 
 import numpy as np
@@ -56,18 +57,51 @@ def npy_bytes(array: np.ndarray) -> bytes:
     key = (dtype, array.shape, fortran)
     header = _HEADERS.get(key)
     if header is None:
-        out = io.BytesIO()
-        data = np.lib.format.header_data_from_array_1_0(array)
-        try:
-            np.lib.format.write_array_header_1_0(out, data)
-        except ValueError:  # a header too long for format 1.0
+        header = _simple_header(dtype, array.shape, fortran) if _SIMPLE_DESCR.fullmatch(dtype.str) else None
+        if header is None:
             out = io.BytesIO()
-            np.lib.format.write_array_header_2_0(out, data)
-        header = out.getvalue()
+            data = np.lib.format.header_data_from_array_1_0(array)
+            try:
+                np.lib.format.write_array_header_1_0(out, data)
+            except ValueError:  # a header too long for format 1.0
+                out = io.BytesIO()
+                np.lib.format.write_array_header_2_0(out, data)
+            header = out.getvalue()
         if len(_HEADERS) >= _CACHE_SIZE:
             _HEADERS.clear()
         _HEADERS[key] = header
     return header + array.tobytes(order="F" if fortran else "C")
+
+
+# The header numpy writes for a plain dtype, e.g. {'descr': '<f8', 'fortran_order': False,
+# 'shape': (2, 3), } then spaces and a newline. Made and read here directly (numpy's own
+# writer and reader, kept for every other header, take ~50 us apiece: a few thousand distinct
+# shapes per worker would cost more than the arrays). The reader accepts exactly this layout.
+_SIMPLE_DESCR = re.compile(r"[<>|][biufc][0-9]{1,2}")
+_SIMPLE_HEADER = re.compile(rb"\{'descr': '([<>|][biufc][0-9]{1,2})', 'fortran_order': (True|False), "
+                            rb"'shape': \(((?:[0-9]{1,18}, )*(?:[0-9]{1,18},?)?)\), \} *\n")
+
+
+def _simple_header(dtype, shape, fortran: bool):
+    """Format 1.0 header bytes for a plain dtype, padded as numpy pads them; None if too long."""
+    text = f"{{'descr': '{dtype.str}', 'fortran_order': {fortran}, 'shape': {tuple(shape)!r}, }}"
+    length = len(text) + 1
+    length += -(10 + length) % 64
+    if length > 0xFFFF:
+        return None
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", length) + text.ljust(length - 1).encode("ascii") + b"\n"
+
+
+def _parse_simple(text: bytes):
+    """(shape, fortran order, dtype) of a header in numpy's plain layout, else None."""
+    match = _SIMPLE_HEADER.fullmatch(text)
+    if match is None:
+        return None
+    descr, fortran, dims = match.groups()
+    shape = tuple(int(d) for d in dims.replace(b",", b" ").split())
+    if len(shape) > 32:
+        return None
+    return shape, fortran == b"True", np.dtype(descr.decode("ascii"))
 
 
 def encode(header: dict, arrays=()) -> bytes:
@@ -96,13 +130,17 @@ def _npy_header(blob, at: int = 0, end: int = None) -> tuple:
     text = bytes(blob[start:start + length])
     parsed = _PARSED.get(text)
     if parsed is None:
-        stream = io.BytesIO(bytes(blob[at:start + length]))
-        try:
-            np.lib.format.read_magic(stream)
-            read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-            shape, fortran, dtype = read(stream, max_header_size=MAX_NPY_HEADER)
-        except Exception as error:  # noqa: BLE001 - any malformed header
-            raise FrameError(f"bad .npy header ({type(error).__name__})") from None
+        simple = _parse_simple(text)
+        if simple is not None:
+            shape, fortran, dtype = simple
+        else:
+            stream = io.BytesIO(bytes(blob[at:start + length]))
+            try:
+                np.lib.format.read_magic(stream)
+                read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+                shape, fortran, dtype = read(stream, max_header_size=MAX_NPY_HEADER)
+            except Exception as error:  # noqa: BLE001 - any malformed header
+                raise FrameError(f"bad .npy header ({type(error).__name__})") from None
         if dtype.hasobject:
             raise FrameError("an array of Python objects")
         parsed = shape, fortran, dtype, math.prod(shape)
