@@ -135,11 +135,12 @@ def processes_of(uid: int) -> list:
     for pid in _proc_entries():
         try:
             with open(f"/proc/{pid}/status", "rb") as status:
-                fields = dict(line.split(b":", 1) for line in status if b":" in line)
-            if not fields[b"State"].strip().startswith(b"Z") and \
-                    uid in {int(value) for value in fields[b"Uid"].split()}:
+                text = status.read()
+            state = text[text.index(b"\nState:") + 7:].lstrip()
+            uids = text[text.index(b"\nUid:") + 5:].split(b"\n", 1)[0]
+            if not state.startswith(b"Z") and uid in {int(value) for value in uids.split()}:
                 found.append(pid)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError):
             continue
     return found
 
