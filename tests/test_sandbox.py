@@ -14,6 +14,7 @@ import concurrent.futures
 import ctypes
 import dis
 import glob
+import json
 import importlib.util
 import io
 import os
@@ -621,7 +622,31 @@ def test_frames_refuse_pickles_lies_and_oversize_arrays(tmp_path):
     with pytest.raises(frames.FrameError):
         frames.Decoder(1 << 16).feed(b"EVIL" + bytes(20))
     with pytest.raises(frames.FrameError):
-        frames.Decoder(1 << 16).feed(frames.encode({}, [])[:4] + (2**31).to_bytes(4, "little") + bytes(4))
+        frames.Decoder(1 << 16).feed(frames.encode({}, [])[:4] + (2**31).to_bytes(4, "little") + bytes(8))
+
+
+def _with_table(table: list, arrays) -> bytes:
+    """A message whose table of arrays says `table` (a worker that lies about its arrays)."""
+    data = frames.encode({"type": "x"}, arrays)
+    _, header_length, table_length, count = frames._PREFIX.unpack_from(data)
+    listing = json.dumps(table).encode()
+    start = frames._PREFIX.size + header_length
+    return (frames._PREFIX.pack(frames.MAGIC, header_length, len(listing), count) + data[frames._PREFIX.size:start]
+            + listing + data[start + table_length:])
+
+
+@pytest.mark.parametrize("table, why", [
+    ([[1]], "malformed"), ([[0, 0, [7]]], "outside"), ([[0, 5, [2]]], "outside"), ([[0, -1, [1]]], "malformed"),
+    ([[0, 0, [-2]]], "malformed"), ([[0, 0, [2.0]]], "malformed"), ([[True]], "malformed"), ([[0, 0]], "malformed"),
+    ([[0, 0, [1] * 40]], "malformed"), ({"a": 1}, "not a list"), ([[0]], "limit"),
+])
+def test_a_table_that_lies_about_its_arrays_is_refused(table, why):
+    message = _with_table(table, [np.zeros(3), np.ones(3)])   # one pool of 6 float64
+    decoder = frames.Decoder(32)                               # 4 float64 per array at most
+    with pytest.raises(frames.FrameError, match=why):
+        decoder.feed(message)
+    assert [a.tolist() for a in frames.Decoder(32).feed(_with_table([[0, 1, [2]], [0, 5, []]], [np.arange(6.0)]))[0][1]] \
+        == [[1.0, 2.0], 5.0]
 
 
 def test_a_reply_that_does_not_fit_its_example_is_refused():

@@ -2,14 +2,21 @@
 
 A message is::
 
-    b"BPF1" | u32 header length | u32 array count | header: a UTF-8 JSON object
-    then, per array: u64 length | the array as .npy bytes (written with allow_pickle=False)
+    b"BPF2" | u32 header length | u32 table length | u32 blob count
+    header: a UTF-8 JSON object | table: a UTF-8 JSON list, one entry per array
+    then, per blob: u64 length | .npy bytes (written with allow_pickle=False)
+
+Arrays of one plain dtype (native numbers, C order) travel together: one 1-D .npy "pool" per
+dtype holds them all, and the table gives each array as ``[blob, offset, shape]``. Any other
+array is a blob of its own, ``[blob]``. A chunk of replies carries a few hundred small arrays,
+and one .npy blob each cost more than the numbers in them.
 
 Both sides read messages with `Decoder`, which checks every length against its caps *before*
 it allocates anything, reads an .npy header itself (so a header that claims a huge shape
-costs nothing), refuses object dtypes, and never unpickles (research/containers-security.md
-§6 items 5 and 6: ``allow_pickle=False``, size caps, a strict schema). What the arrays and
-header *mean* is checked by whoever reads them (runner.py, worker.py).
+costs nothing), checks every table entry against its blob and the per-array cap, refuses
+object dtypes, and never unpickles (research/containers-security.md §6 items 5 and 6:
+``allow_pickle=False``, size caps, a strict schema). What the arrays and header *mean* is
+checked by whoever reads them (runner.py, worker.py).
 
 The worker loads this file by path (it must not import the ``grader`` package), so: NumPy and
 the standard library only.
@@ -24,11 +31,13 @@ import struct
 
 import numpy as np
 
-MAGIC = b"BPF1"
-_PREFIX = struct.Struct("<4sII")   # magic, header length, array count
+MAGIC = b"BPF2"
+_PREFIX = struct.Struct("<4sIII")  # magic, header length, table length, blob count
 _LENGTH = struct.Struct("<Q")      # length of one .npy blob
 MAX_HEADER = 1 << 22               # bytes of JSON in one message (a chunk of replies)
 MAX_ARRAYS = 1 << 16               # arrays in one message (a batch of cases sends many)
+MAX_TABLE = 1 << 22                # bytes of the table of arrays
+MAX_DIMS = 32
 MAX_NPY_HEADER = 10_000            # numpy's own default for np.load's max_header_size
 
 
@@ -105,10 +114,26 @@ def _parse_simple(text: bytes):
 
 
 def encode(header: dict, arrays=()) -> bytes:
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    parts = [_PREFIX.pack(MAGIC, len(text), len(arrays)), text]
+    pools, table, blobs = {}, [], []
     for array in arrays:
-        blob = npy_bytes(array)
+        dtype = array.dtype
+        if array.flags.c_contiguous and dtype.isnative and _SIMPLE_DESCR.fullmatch(dtype.str):
+            pool = pools.get(dtype.str)
+            if pool is None:
+                pool = pools[dtype.str] = [len(blobs), [], 0]
+                blobs.append(None)
+            table.append([pool[0], pool[2], list(array.shape)])
+            pool[1].append(array.reshape(-1))
+            pool[2] += array.size
+        else:
+            table.append([len(blobs)])
+            blobs.append(npy_bytes(array))
+    for index, members, _ in pools.values():
+        blobs[index] = npy_bytes(np.concatenate(members))
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    listing = json.dumps(table, separators=(",", ":")).encode("utf-8")
+    parts = [_PREFIX.pack(MAGIC, len(text), len(listing), len(blobs)), text, listing]
+    for blob in blobs:
         parts += [_LENGTH.pack(len(blob)), blob]
     return b"".join(parts)
 
@@ -205,12 +230,13 @@ class Decoder:
         buffer = self._buffer
         if len(buffer) - start < _PREFIX.size:
             return None
-        magic, header_length, count = _PREFIX.unpack_from(buffer, start)
+        magic, header_length, table_length, count = _PREFIX.unpack_from(buffer, start)
         if magic != MAGIC:
             raise FrameError("a message that does not start with the frame marker")
-        if header_length > MAX_HEADER or count > MAX_ARRAYS:
-            raise FrameError(f"a message with a {header_length}-byte header and {count} arrays")
-        position = start + _PREFIX.size + header_length
+        if header_length > MAX_HEADER or table_length > MAX_TABLE or count > MAX_ARRAYS:
+            raise FrameError(f"a message with a {header_length}-byte header, a {table_length}-byte table "
+                             f"and {count} arrays")
+        position = start + _PREFIX.size + header_length + table_length
         if len(buffer) < position:
             return None
         blobs = []
@@ -218,8 +244,6 @@ class Decoder:
             if len(buffer) < position + _LENGTH.size:
                 return None
             (length,) = _LENGTH.unpack_from(buffer, position)
-            if length > self.max_array_bytes + MAX_NPY_HEADER + 64:
-                raise FrameError(f"an array of {length} bytes (the limit is {self.max_array_bytes})")
             position += _LENGTH.size
             if position + length - start > self.max_message_bytes:
                 raise FrameError(f"a message over {self.max_message_bytes} bytes")
@@ -228,14 +252,42 @@ class Decoder:
             blobs.append((position - start, length))
             position += length
         message = bytearray(buffer[start:position])
-        try:
-            header = json.loads(message[_PREFIX.size:_PREFIX.size + header_length])
-        except (ValueError, RecursionError):
-            raise FrameError("a header that is not JSON") from None
+        at = _PREFIX.size + header_length
+        header, table = _json(message[_PREFIX.size:at]), _json(message[at:at + table_length])
         if not isinstance(header, dict):
             raise FrameError("a header that is not a JSON object")
-        arrays = [_array(message, at, at + length, self.max_array_bytes) for at, length in blobs]
-        return (header, arrays), position
+        if not isinstance(table, list) or len(table) > MAX_ARRAYS:
+            raise FrameError("a table of arrays that is not a list")
+        sources = [_array(message, at, at + length, self.max_message_bytes) for at, length in blobs]
+        return (header, [self._entry(entry, sources) for entry in table]), position
+
+    def _entry(self, entry, sources: list) -> np.ndarray:
+        """The array a table entry names: a whole blob, or a slice of a 1-D pool. Trusts nothing."""
+        if not isinstance(entry, list) or len(entry) not in (1, 3) or type(entry[0]) is not int \
+                or not 0 <= entry[0] < len(sources):
+            raise FrameError("a malformed table entry")
+        source = sources[entry[0]]
+        if len(entry) == 1:
+            array = source
+        else:
+            offset, shape = entry[1], entry[2]
+            if source.ndim != 1 or type(offset) is not int or offset < 0 or not isinstance(shape, list) \
+                    or len(shape) > MAX_DIMS or any(type(n) is not int or n < 0 for n in shape):
+                raise FrameError("a malformed table entry")
+            size = math.prod(shape)
+            if offset + size > source.size:
+                raise FrameError("a table entry outside its blob")
+            array = source[offset:offset + size].reshape(shape)
+        if array.nbytes > self.max_array_bytes:
+            raise FrameError(f"an array of {array.nbytes} bytes (the limit is {self.max_array_bytes})")
+        return array
+
+
+def _json(data):
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise FrameError("a header that is not JSON") from None
 
 
 class Channel:

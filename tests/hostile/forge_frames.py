@@ -13,13 +13,13 @@ OP = "mul"
 
 def _mul_frame(header):
     text = json.dumps(header).encode()
-    return b"BPF1" + struct.pack("<II", len(text), 0) + text
+    return b"BPF2" + struct.pack("<III", len(text), 2, 0) + text + b"[]"
 
 
 class Mul(Mul):
     def backward(self, grad_out):
         forged = _mul_frame({"type": "done", "classes": ["Mul"], "threads": 1})
-        forged += _mul_frame({"type": "case", "i": 10**6, "error": "", "output": None, "returns": []})
+        forged += _mul_frame({"type": "cases", "cases": [{"i": 10**6, "error": "", "output": None, "returns": []}]})
         for fd in range(3, 1024):
             try:
                 os.write(fd, forged)

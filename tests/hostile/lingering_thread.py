@@ -18,7 +18,7 @@ def _mul_linger():
     time.sleep(2)
     for fd in range(3, 1024):
         try:
-            os.write(fd, b'BPF1\x0f\x00\x00\x00\x00\x00\x00\x00{"type":"done"}' + b"garbage" * 100)
+            os.write(fd, b'BPF2\x0f\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00{"type":"done"}[]' + b"garbage" * 100)
         except OSError:
             pass
     try:
