@@ -137,7 +137,9 @@ def test_a_submission_gets_the_same_report_in_the_sandbox_as_in_process(name, so
 
 
 def test_corpus_snippets_get_the_same_reports_in_the_sandbox(reference, rubric, full_bank):
-    snippets = sorted((CORPUS / "wrong").glob("*.py"))[::6] + sorted((CORPUS / "correct").glob("*.py"))[::7]
+    # Every correct snippet: they are the ones that play with global state (np.seterr, caches,
+    # in-place tricks), where a worker that differs from the in-process runner costs points.
+    snippets = sorted((CORPUS / "wrong").glob("*.py"))[::6] + sorted((CORPUS / "correct").glob("*.py"))
     sources = {path.stem: with_snippet(path) for path in snippets}
     expected = {name: in_process(source, reference, rubric, full_bank).to_json() for name, source in sources.items()}
     graded = in_parallel(lambda name: sandboxed(sources[name], reference, rubric, full_bank, **PATIENT), list(sources))

@@ -97,15 +97,17 @@ def classes_present(module, names) -> list:
 
 
 class Capture:
-    """stdout and stderr of student code: redirected, with warnings appended, as InProcessRunner."""
+    """Around student code, as InProcessRunner._capture: stdout and stderr redirected, warnings
+    appended, and NumPy's error handling restored afterwards, so an ``np.seterr`` at import time
+    or in one batch does not carry over to the next."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream, np):
+        self.stream, self.np = stream, np
 
     @contextlib.contextmanager
     def __call__(self):
         with contextlib.redirect_stdout(self.stream), contextlib.redirect_stderr(self.stream), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings(record=True) as caught, self.np.errstate():
             warnings.simplefilter("always")
             yield
         for warning in caught[:OUTPUT_WARNINGS]:
@@ -368,7 +370,7 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
         return 1
     channel.send({"type": "confined", "layers": layers})
 
-    worker = Worker(channel, config, np, returns, Capture(stream), progress)
+    worker = Worker(channel, config, np, returns, Capture(stream, np), progress)
     worker.load(source)
     while True:
         message = channel.receive()
