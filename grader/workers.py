@@ -1,17 +1,21 @@
-"""Grade many submissions in parallel, one short-lived grading process per submission.
+"""Grade many submissions in parallel, in short-lived grading processes.
 
-The parent (the batch) builds the example bank once. Each submission is graded in its own
-child process, a *trusted* grader process that gets its runner from `make_runner` (the sandbox
-unless ``--in-process``), grades, sends the report back as JSON over a pipe, and exits. On
-Linux the child is forked after the bank is built and inherits it; elsewhere it is spawned and
-loads the bank from the batch's bank file (bankfile.py). Either way no child rebuilds it.
+The parent (the batch) builds the example bank once. Submissions are graded in child
+processes, *trusted* grader processes that get their runner from `make_runner` (the sandbox
+unless ``--in-process``), grade, and send each report back as JSON over a pipe. On Linux the
+children are forked after the bank is built and inherit it; elsewhere they are spawned and
+load the bank from the batch's bank file (bankfile.py). Either way no child rebuilds it.
 
-One process per submission means a submission that kills, hangs or corrupts its grading
-process (possible with ``--in-process``, or a sandbox bug) costs that submission alone: the
-parent sees the process die without a report, or outlive the timeout, and records a zero report
-saying so. Children never write files; only the parent does, so a killed batch leaves no
-orphan that writes later. Children die with the parent (Linux ``PR_SET_PDEATHSIG``), and on
-SIGTERM they unwind, so the runner's ``close()`` stops its sandbox worker.
+With ``--in-process`` the student's code runs in the grading process, so each submission gets
+a process of its own: one that kills, hangs or corrupts it costs that submission alone. With
+the sandbox no student code runs there, so a grading process takes up to
+`SUBMISSIONS_PER_PROCESS` submissions in turn (a fork per submission cost ~17 ms of CPU,
+a tenth of grading it). Either way the parent sees a process die without a report, or outlive
+the timeout, and records a zero report for the submission it was grading; the others are
+graded by a fresh process. Children never write files; only the parent does, so a killed
+batch leaves no orphan that writes later. Children die with the parent (Linux
+``PR_SET_PDEATHSIG``), and on SIGTERM they unwind, so the runner's ``close()`` stops its
+sandbox worker.
 """
 
 import contextlib
@@ -35,6 +39,7 @@ from .sandbox.launchers import ForkServer
 from .submission import SubmissionError, read_submission
 
 GRACE = 5.0   # seconds a terminated child gets to close its runner before SIGKILL
+SUBMISSIONS_PER_PROCESS = 32   # in the sandbox; one with --in-process (student code ran there)
 TICK = 0.1    # seconds between progress refreshes while waiting
 # Fork where it is safe and cheap (the child inherits the bank); elsewhere spawn, and the child
 # loads the bank file (macOS's system libraries are not fork-safe).
@@ -117,17 +122,22 @@ def _load_context(bank_path: str, rubric) -> Context:
     return Context(oracle, rubric, bank, bank_path)
 
 
-def _child(conn, parent_pid, student_id, path, bank_path, rubric, in_process, shrink) -> None:
+def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> None:
+    """Grade the submissions the parent sends, one at a time, until told to stop or `quota` is done."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         _die_with_parent(parent_pid)
         context = _INHERITED if _INHERITED and _INHERITED.bank_path == bank_path else _load_context(bank_path, rubric)
-        try:
-            message = {"report": grade_entry(student_id, path, context, in_process, shrink)}
-        except Exception as error:  # noqa: BLE001 - a grader bug costs this submission, not the batch
-            message = {"error": f"{type(error).__name__}: {error}".splitlines()[0][:300]}
-        conn.send_bytes(json.dumps(message).encode("utf-8"))
-    except (Terminated, BrokenPipeError):
+        for _ in range(quota):
+            task = json.loads(conn.recv_bytes())
+            if "stop" in task:
+                break
+            try:
+                message = {"report": grade_entry(task["id"], task["path"], context, in_process, shrink)}
+            except Exception as error:  # noqa: BLE001 - a grader bug costs this submission, not the batch
+                message = {"error": f"{type(error).__name__}: {error}".splitlines()[0][:300]}
+            conn.send_bytes(json.dumps(message).encode("utf-8"))
+    except (Terminated, BrokenPipeError, EOFError):
         pass
     finally:
         conn.close()
@@ -137,11 +147,29 @@ def _child(conn, parent_pid, student_id, path, bank_path, rubric, in_process, sh
 
 @dataclass
 class _Job:
-    student_id: str
+    """One grading process, and the submission it is grading ("" while it waits for one)."""
+
     process: object
     conn: object
-    started: float
-    stopped: float = 0.0  # when it was told to stop (timeout), 0 while running
+    left: int                  # submissions it may still be given
+    student_id: str = ""
+    started: float = 0.0
+    stopped: float = 0.0       # when it was told to stop (timeout), 0 while running
+
+    def give(self, student_id: str, path) -> None:
+        self.conn.send_bytes(json.dumps({"id": student_id, "path": str(path)}).encode("utf-8"))
+        self.student_id, self.started, self.left = student_id, time.monotonic(), self.left - 1
+
+    def dismiss(self) -> None:
+        """No more work: the process exits by itself (quota used up) or when told to."""
+        if self.left:
+            with contextlib.suppress(OSError):
+                self.conn.send_bytes(b'{"stop": true}')
+        self.process.join(GRACE)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
 
 
 def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, shrink: bool,
@@ -158,35 +186,52 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
     context = dataclasses.replace(context, fork_server=fork_server.address if fork_server else "")
     _INHERITED = context
     mp = multiprocessing.get_context(START_METHOD)
+    quota = 1 if in_process else SUBMISSIONS_PER_PROCESS
+
+    def start() -> _Job:
+        ours, theirs = mp.Pipe(duplex=True)
+        process = mp.Process(target=_child, name="grading", daemon=True,
+                             args=(theirs, os.getpid(), context.bank_path, context.rubric, in_process, shrink, quota))
+        process.start()
+        theirs.close()  # before the next fork, so only this child holds it: EOF means it died
+        return _Job(process, ours, quota)
+
     pending, running, stopping = list(reversed(entries)), [], []
     try:
         while pending or running:
+            for job in running:
+                if not job.student_id and pending:
+                    job.give(*pending.pop())
             while pending and len(running) < jobs:
-                student_id, path = pending.pop()
-                reader, writer = mp.Pipe(duplex=False)
-                process = mp.Process(target=_child, name=f"grade {student_id}", daemon=True,
-                                     args=(writer, os.getpid(), student_id, str(path), context.bank_path,
-                                           context.rubric, in_process, shrink))
-                process.start()
-                writer.close()  # before the next fork, so only this child holds it: EOF means it died
-                running.append(_Job(student_id, process, reader, time.monotonic()))
+                running.append(start())
+                running[-1].give(*pending.pop())
+            for job in [job for job in running if not job.student_id]:  # nothing left to give it
+                running.remove(job)
+                job.dismiss()
             on_tick([job.student_id for job in running])
             wait([job.conn for job in running] + [job.process.sentinel for job in running + stopping], TICK)
             for job in list(running):
                 finished = _collect(job, context, timeout)
-                if finished:
+                if not finished:
+                    continue
+                if job.stopped:  # timed out: it gets GRACE seconds to close its runner
                     running.remove(job)
-                    if job.stopped:  # timed out: it gets GRACE seconds to close its runner
-                        stopping.append(job)
-                    else:
-                        job.process.join()
-                    yield finished
+                    stopping.append(job)
+                elif finished[2] or not job.left or not job.process.is_alive():  # after a problem: a fresh one
+                    running.remove(job)
+                    job.dismiss()
+                else:
+                    job.student_id = ""
+                yield finished
             stopping = _reap(stopping)
     finally:
         for job in running:
-            job.process.terminate()
-            job.stopped = time.monotonic()
-        _reap(running + stopping, block=True)
+            if job.student_id:
+                job.process.terminate()
+                job.stopped = time.monotonic()
+            else:
+                job.dismiss()
+        _reap([job for job in running if job.student_id] + stopping, block=True)
         _INHERITED = None
         if fork_server is not None:
             fork_server.close()

@@ -151,6 +151,28 @@ def test_a_crashing_or_hanging_submission_costs_only_itself(tmp_path, small_rubr
     assert multiprocessing.active_children() == []
 
 
+def test_a_grading_process_stopped_mid_queue_costs_only_the_submission_it_held(tmp_path, small_rubric, monkeypatch):
+    # In the sandbox a grading process takes several submissions in turn (workers.py): the one
+    # it is stopped on scores 0 with the reason, and the rest of its queue goes to a fresh one.
+    import multiprocessing
+
+    monkeypatch.setattr(workers, "SUBMISSIONS_PER_PROCESS", 3)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = ["a_ok", "b_hang", "c_wrong", "d_ok", "e_ok", "f_ok", "g_ok"]
+    wrong = with_snippet(CORPUS / "wrong" / "mul__ignored_upstream.py")
+    for name in names:
+        source = {"b_hang": "import time\ntime.sleep(600)\n", "c_wrong": wrong}.get(name, SOLUTION_SOURCE)
+        (folder / f"{name}.py").write_text(source)
+    out = tmp_path / "out"
+    assert grader("batch", folder, "--out", out, "-j", 1, "--timeout", 3, "--rubric", small_rubric) == 0
+    rows = gradebook(out)
+    assert rows["b_hang"]["score"] == 0 and "longer than 3 s" in rows["b_hang"]["load_error"]
+    assert 0 < rows["c_wrong"]["score"] < 100 and rows["c_wrong"]["ops"]["mul"] < rows["a_ok"]["ops"]["mul"]
+    assert all(rows[name]["score"] == 100 for name in names if name.endswith("_ok"))
+    assert multiprocessing.active_children() == []
+
+
 # --------------------------------------------------------------------------- resume and SIGKILL
 
 def test_resume_skips_finished_students_and_redoes_the_rest(full_run, class_folder, small_rubric, tmp_path,
