@@ -11,6 +11,7 @@ example (see judge.py):
 
 * ``gradient``    compare every returned gradient with the oracle's;
 * ``ties``        max at exact ties: any split of ``grad_out`` with shares in [0, 1] summing to 1;
+                  off ties, near ones included, all of it to the larger input;
 * ``upstream``    backward called with ``0, d1, d2, α·d1 + β·d2``: zeros, then linearity, then values;
 * ``no_mutation`` backward called twice with the same ``d``: inputs and ``grad_out`` untouched,
                   both calls agree, and the values are right.
@@ -33,6 +34,7 @@ from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 from .contract import OP_BY_KEY
 
 MAX_GAP = 1e-3  # |a - b| kept at least this far from a tie in max's non-tie families
+NEAR_TIE = 3e-6  # relative |a - b| of a near tie: within np.isclose's default rtol, yet no tie
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,13 +124,17 @@ def _binary(draw, shapes, kind="gradient", gap=0.0):
 
 @st.composite
 def _ties(draw):
-    """Same-shape a and b with exact ties at a random subset of positions (at least one)."""
+    """Same-shape a and b with exact ties at a random subset of positions (at least one), and
+    near ties at some others: a and b apart by a relative NEAR_TIE, which ``np.isclose`` calls
+    equal but which are no tie (the whole grad_out goes to the larger)."""
     shape = draw(array_shapes(min_dims=1, max_dims=2, max_side=5))
     rng = _rng(draw)
     a, b = _normal(rng, shape), _normal(rng, shape)
     tied = rng.random(shape) < 0.5
     tied.flat[0] = True
+    near = ~tied & (rng.random(shape) < 0.5)
     b[tied] = a[tied]
+    b[near] = a[near] * (1.0 + NEAR_TIE * rng.choice([-1.0, 1.0], size=int(near.sum())))
     return Case((a, b), (_upstream(rng, shape),))
 
 
@@ -231,8 +237,8 @@ PROPERTIES = {
     "mul": _elementwise("mul"),
     "add": _elementwise("add"),
     "max": _elementwise("max", gap=MAX_GAP, extra=[
-        Property("max", "ties", "exact ties a == b: any split of grad_out with shares in [0, 1] summing to 1",
-                 _ties(), "ties"),
+        Property("max", "ties", "exact ties a == b: any split of grad_out with shares in [0, 1] summing to 1;"
+                 " a != b, however close, is no tie", _ties(), "ties"),
     ]),
     "sigmoid": [
         Property("sigmoid", "values", "inputs in [-8, 8], any shape including 0-d", _sigmoid()),

@@ -315,12 +315,34 @@ def _values(f) -> str:
         return ""
     if got.shape == expected.shape and f.close(got, expected):
         return ""  # nothing wrong with this one: never claim a mistake on a right answer
-    for detector in (_wrong_order, _OP_DETECTORS.get(f.op.key, _nothing), _transposed, _constant_factor,
-                     _all_zeros, _shape_only):
+    for detector in (_wrong_order, _near_ties, _OP_DETECTORS.get(f.op.key, _nothing), _transposed,
+                     _constant_factor, _all_zeros, _shape_only):
         sentence = detector(f)
         if sentence:
             return sentence
     return ""
+
+
+def _near_ties(f) -> str:
+    """Max: grad_out split where a and b are close but not equal (ties found with np.isclose)."""
+    if f.op.key != "max" or len(f.inputs) != 2 or len(f.grads) < 2:
+        return ""
+    (a, b), d = f.inputs, f.d
+    grad_a, grad_b = f.grads[:2]
+    if grad_a is None or grad_b is None or not a.shape == b.shape == d.shape == grad_a.shape == grad_b.shape:
+        return ""
+    # Off the ties the larger input takes all of grad_out; a near tie is still off the ties.
+    winner_a = np.where(a > b, d, 0.0)
+    wrong = (a != b) & (d != 0) & ((np.abs(grad_a - winner_a) > 1e-9 * np.abs(d)) |
+                                   (np.abs(grad_b - (d - winner_a)) > 1e-9 * np.abs(d)))
+    gap = np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-300)
+    near = wrong & (gap < 1e-4)
+    if not near.any() or (wrong & ~near).any():  # wrong away from near ties too: another mistake
+        return ""
+    i = np.unravel_index(int(np.argmax(near)), d.shape)
+    return (f"at index {_index(i)} a and b differ by a relative {gap[i]:.1g}: a near tie, yet grad_out was "
+            f"split as if they were equal (np.isclose?). Only exact equality a == b is a tie; route "
+            f"everything else to the larger input with an exact comparison, a >= b or a > b")
 
 
 def _wrong_order(f) -> str:

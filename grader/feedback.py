@@ -5,10 +5,10 @@ import numpy as np
 SMALL = 16  # arrays with at most this many entries are printed in full
 
 
-def show_array(array) -> str:
+def show_array(array, precision: int = 4) -> str:
     array = np.asarray(array)
     if array.size <= SMALL:
-        text = np.array2string(array, precision=4, suppress_small=False, separator=", ",
+        text = np.array2string(array, precision=precision, suppress_small=False, separator=", ",
                                max_line_width=10_000, floatmode="maxprec")
         return f"shape {array.shape}: {' '.join(text.split())}"
     finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array
@@ -16,8 +16,21 @@ def show_array(array) -> str:
     return f"shape {array.shape}{span}"
 
 
+def distinguishing_precision(arrays, start: int = 4, most: int = 12) -> int:
+    """Decimals enough that values which differ also print differently (a near tie in max)."""
+    shown = [np.ravel(a) for a in arrays if np.asarray(a).dtype.kind == "f" and 0 < np.size(a) <= SMALL]
+    if not shown:
+        return start
+    values = np.unique(np.concatenate(shown))
+    for precision in range(start, most):
+        if len(np.unique(np.round(values, precision))) == len(values):
+            return precision
+    return most
+
+
 def show_case(op, case, call: int = 0) -> list:
-    lines = [f"{name} = {show_array(x)}" for name, x in zip(op.inputs, case.inputs)]
+    precision = distinguishing_precision(case.inputs)
+    lines = [f"{name} = {show_array(x, precision)}" for name, x in zip(op.inputs, case.inputs)]
     if len(case.grad_outs) > 1:
         lines.append(f"backward call {call + 1} of {len(case.grad_outs)}, with")
     lines.append(f"grad_out = {show_array(case.grad_outs[call])}")

@@ -46,6 +46,7 @@ NAMES = {
     "multidim_indices": [("within indices[", "np.add.at")],
     "ties_doubled": [("both a and b", "doubles")],
     "ties_lost": [("neither a nor b",)],
+    "near_ties_split": [("near tie", "exact")],
     "overflow": [("overflow",), ("underflow",)],
     "mutates_grad_out": [("changed grad_out in place",), ("modified in place",)],
     "mutates_input": [("changed its input", "in place")],

@@ -77,7 +77,8 @@ class Max:
         Ties (``a == b``): any split of ``grad_out`` between ``a`` and ``b`` with shares in
         [0, 1] that add up to 1 is a valid subgradient and is accepted. The simplest rule is
         ``a >= b`` routes to ``a``: then a tie goes to ``a`` only. Never give the whole
-        ``grad_out`` to both (that doubles it) or to neither (that loses it).
+        ``grad_out`` to both (that doubles it) or to neither (that loses it). Only exact
+        equality is a tie: inputs that differ, however little, are not (so no ``np.isclose``).
 
         Broadcasting: sum over the stretched axes, exactly as for ``Mul``.
         """
