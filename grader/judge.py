@@ -75,6 +75,9 @@ def _check_returned(op: OpSpec, returned, case, call: int):
         return Verdict(False, f"backward returned {len(entries)} value{'s' * (len(entries) != 1)}; "
                        f"expected {len(op.inputs)}: ({op.returns_text()})", "arity", call), None
     for position, entry in enumerate(entries):
+        if type(entry) is np.ndarray and entry.dtype == np.float64 and op.is_float_input(position) \
+                and entry.shape == np.shape(case.inputs[position]) and np.isfinite(entry).all():
+            continue  # the usual answer, checked in one go; anything else gets its reason below
         name, source = op.grad_name(position), op.inputs[position]
         if not op.is_float_input(position):
             if entry is not None:

@@ -113,16 +113,22 @@ def _parse_simple(text: bytes):
     return shape, fortran == b"True", np.dtype(descr.decode("ascii"))
 
 
+_POOLED = {}   # dtype -> whether its arrays travel in a pool (native byte order, plain numbers)
+
+
 def encode(header: dict, arrays=()) -> bytes:
     pools, table, blobs = {}, [], []
     for array in arrays:
         dtype = array.dtype
-        if array.flags.c_contiguous and dtype.isnative and _SIMPLE_DESCR.fullmatch(dtype.str):
-            pool = pools.get(dtype.str)
+        pooled = _POOLED.get(dtype)
+        if pooled is None:
+            pooled = _POOLED[dtype] = bool(dtype.isnative and _SIMPLE_DESCR.fullmatch(dtype.str))
+        if pooled:  # in C order: a Fortran-ordered array arrives C-ordered, with the same values
+            pool = pools.get(dtype)
             if pool is None:
-                pool = pools[dtype.str] = [len(blobs), [], 0]
+                pool = pools[dtype] = [len(blobs), [], 0]
                 blobs.append(None)
-            table.append([pool[0], pool[2], list(array.shape)])
+            table.append([pool[0], pool[2], array.shape])
             pool[1].append(array.reshape(-1))
             pool[2] += array.size
         else:
@@ -263,7 +269,7 @@ class Decoder:
 
     def _entry(self, entry, sources: list) -> np.ndarray:
         """The array a table entry names: a whole blob, or a slice of a 1-D pool. Trusts nothing."""
-        if not isinstance(entry, list) or len(entry) not in (1, 3) or type(entry[0]) is not int \
+        if type(entry) is not list or len(entry) not in (1, 3) or type(entry[0]) is not int \
                 or not 0 <= entry[0] < len(sources):
             raise FrameError("a malformed table entry")
         source = sources[entry[0]]
@@ -271,9 +277,12 @@ class Decoder:
             array = source
         else:
             offset, shape = entry[1], entry[2]
-            if source.ndim != 1 or type(offset) is not int or offset < 0 or not isinstance(shape, list) \
-                    or len(shape) > MAX_DIMS or any(type(n) is not int or n < 0 for n in shape):
+            if source.ndim != 1 or type(offset) is not int or offset < 0 or type(shape) is not list \
+                    or len(shape) > MAX_DIMS:
                 raise FrameError("a malformed table entry")
+            for n in shape:
+                if type(n) is not int or n < 0:
+                    raise FrameError("a malformed table entry")
             size = math.prod(shape)
             if offset + size > source.size:
                 raise FrameError("a table entry outside its blob")

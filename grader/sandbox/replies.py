@@ -43,11 +43,13 @@ class _Reader:
         """ndarray | None | Foreign from {"a": index} | null | {"f": type name}."""
         if spec is None:
             return None
-        if not isinstance(spec, dict) or len(spec) != 1:
+        if type(spec) is not dict or len(spec) != 1:
             raise ReplyError("a malformed value")
-        if "f" in spec:
-            return Foreign(_text(spec["f"], MAX_NAME))
         index = spec.get("a")
+        if index is None:
+            if "f" in spec:
+                return Foreign(_text(spec["f"], MAX_NAME))
+            raise ReplyError("a malformed value")
         if type(index) is not int or not 0 <= index < len(self.arrays) or index in self.used:
             raise ReplyError("a value that points at no array")
         self.used.add(index)
@@ -57,19 +59,23 @@ class _Reader:
         return array
 
     def returned(self, spec) -> Returned:
-        if not isinstance(spec, dict):
+        if type(spec) is not dict:
             raise ReplyError("a malformed backward value")
         container = _text(spec.get("container"), MAX_NAME)
         count, entries = spec.get("n"), spec.get("entries")
-        if type(count) is not int or not 0 <= count <= MAX_COUNT or not isinstance(entries, list) \
+        if type(count) is not int or not 0 <= count <= MAX_COUNT or type(entries) is not list \
                 or len(entries) != min(count, MAX_ENTRIES):
             raise ReplyError("a malformed backward value")
-        values = tuple(self.entry(e) for e in entries) + (None,) * (count - len(entries))
-        return Returned(container, values)
+        values = [self.entry(e) for e in entries]
+        if count > len(values):
+            values += [None] * (count - len(values))
+        return Returned(container, tuple(values))
 
     def after(self, specs, originals) -> tuple:
-        if not isinstance(specs, list) or len(specs) != len(originals):
+        if type(specs) is not list or len(specs) != len(originals):
             raise ReplyError("a malformed report of the inputs")
+        if all(spec is None for spec in specs):  # the usual answer: nothing changed
+            return tuple(originals)
         return tuple(original if spec is None else self.entry(spec) for spec, original in zip(specs, originals))
 
 
