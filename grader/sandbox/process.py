@@ -92,7 +92,9 @@ class WorkerProcess:
 
     def send(self, header: dict, arrays=()) -> None:
         """Queue a message; it is written while the next `receive` waits."""
-        data = frames.encode(header, arrays)
+        self.send_encoded(frames.encode(header, arrays))
+
+    def send_encoded(self, data: bytes) -> None:
         self._pending = memoryview(bytes(self._pending) + data) if self._pending else memoryview(data)
         self._want_write(True)
 

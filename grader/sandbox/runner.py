@@ -24,9 +24,11 @@ about ``call_timeout + len(OPS) * (op_timeout + call_timeout)`` plus worker star
 """
 
 import atexit
+import collections
 import contextlib
 import os
 import tempfile
+import threading
 import time
 import weakref
 
@@ -35,7 +37,7 @@ import numpy as np
 from ..contract import OPS
 from ..paths import solutions_path
 from ..runners import OUTPUT_CAP, Outcome
-from . import replies, users
+from . import frames, replies, users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
 from .users import SandboxError
 
@@ -58,6 +60,37 @@ def default_memory() -> int:
 
 def _size_text(size: int) -> str:
     return f"{size / GIB:g} GiB" if size >= GIB else f"{size / MIB:g} MiB"
+
+
+_REQUESTS = collections.OrderedDict()   # recent requests, see _request
+_REQUESTS_KEPT = 32
+_REQUESTS_LOCK = threading.Lock()        # runners in different threads share it
+
+
+def _request(op, batch: list) -> tuple:
+    """(the encoded "run" message, each example's reply cap, the replies' byte allowance).
+
+    Every submission of a batch sends the same bank examples, so a grading process encodes each
+    op's request once. The entry keeps the examples themselves alive, so their ids stay theirs.
+    """
+    key = (op.key, tuple(map(id, batch)))
+    with _REQUESTS_LOCK:
+        found = _REQUESTS.get(key)
+        if found is not None:
+            _REQUESTS.move_to_end(key)
+            return found[1:]
+    sent = [np.asarray(a) for case in batch for a in (*case.inputs, *case.grad_outs)]
+    # What the replies may hold in the grader's memory: a correct reply is about the size of
+    # the inputs; a worker that sends more is failed, not buffered.
+    allowance = REPLY_BYTES + 8 * sum(a.nbytes for a in sent)
+    caps = [replies.array_cap(case) for case in batch]
+    request = frames.encode({"type": "run", "class": op.class_name,
+                             "cases": [[len(case.inputs), len(case.grad_outs)] for case in batch]}, sent)
+    with _REQUESTS_LOCK:
+        _REQUESTS[key] = (list(batch), request, caps, allowance)
+        while len(_REQUESTS) > _REQUESTS_KEPT:
+            _REQUESTS.popitem(last=False)
+    return request, caps, allowance
 
 
 class _LoadFailed(Exception):
@@ -327,15 +360,10 @@ class SandboxRunner:
         worker = self._ready_worker(op)
         first = len(outcomes)
         batch = cases[first:]
-        sent = [np.asarray(a) for case in batch for a in (*case.inputs, *case.grad_outs)]
-        # What the replies may hold in the grader's memory: a correct reply is about the size of
-        # the inputs; a worker that sends more is failed, not buffered.
-        allowance = REPLY_BYTES + 8 * sum(a.nbytes for a in sent)
-        caps = [replies.array_cap(case) for case in batch]
+        request, caps, allowance = _request(op, batch)
         worker.set_reply_caps(max(caps), allowance)
         worker.clear_position()
-        worker.send({"type": "run", "class": op.class_name,
-                     "cases": [[len(case.inputs), len(case.grad_outs)] for case in batch]}, sent)
+        worker.send_encoded(request)
         worker.last_op = op.key
         done, received = 0, 0
         # The example running now, as the progress page says, and when we first saw it there:
