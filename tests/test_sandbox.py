@@ -253,6 +253,7 @@ EXPECTED = {
     "mutate_inputs": Expect(fails=("mul", ""), parity=True),
     "forge_frames": Expect(fails=("mul", "the worker sent an invalid reply while running Mul (")),
     "close_channels": Expect(fails=("mul", "while running Mul.backward")),
+    "lie_about_progress": Expect(fails=("mul", "the worker exited (status 9) while running Mul.backward")),
 }
 # Attacks on the file system and on secrets, graded again with Landlock off: the hook alone.
 HOOK_ALONE = ("write_outside_scratch", "write_report_files", "read_solutions", "reference_in_memory",
@@ -377,6 +378,12 @@ def test_a_failure_is_pinned_on_its_example_and_finished_examples_are_run_again(
     graded = sandboxed(source, reference, rubric, full_bank, **LIMITS)
     assert failures(graded.report) == {f"mul.{second.name}": reason}
     assert graded.workers == 2 and not graded.processes and not graded.files
+
+
+def test_a_worker_that_lies_about_where_it_failed_gets_a_bounded_number_of_workers(hostile):
+    graded = hostile[0]["lie_about_progress"]
+    assert graded.report.ops["mul"].score == 0
+    assert graded.workers <= 2 * sandbox_runner.MAX_FAILURES + 1  # mul's, then one for the other ops
 
 
 def test_a_thread_left_running_gets_a_fresh_worker_for_the_next_op(hostile):

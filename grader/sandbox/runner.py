@@ -209,8 +209,10 @@ class SandboxRunner:
                 outcomes.append(Outcome(error=failed.pop(at)))
                 continue
             # A stopped op still runs again the examples whose replies died with a worker, unless
-            # its time is up or no worker can load: they came before the failure, not after it.
-            if budget.stopped and (not failed or budget.final or budget.spent >= self.op_timeout):
+            # its time is up, no worker can load, or workers keep failing on them (a worker that
+            # lies about where it failed): they came before the failure, not after it.
+            if budget.stopped and (not failed or budget.final or budget.spent >= self.op_timeout
+                                   or budget.failures >= 2 * MAX_FAILURES):
                 outcomes += [Outcome(error=failed.pop(i, budget.stopped)) for i in range(at, len(cases))]
                 break
             started = time.monotonic()
