@@ -137,6 +137,7 @@ def main(argv) -> int:
         if client.pidfd is not None:
             selector.unregister(client.pidfd)
             os.close(client.pidfd)
+            client.pidfd = None  # its exit, if also ready in this round, is no longer ours to report
         try:
             os.waitpid(client.pid, 0)  # quick: it was dead or has just been killed
         except ChildProcessError:
@@ -147,10 +148,10 @@ def main(argv) -> int:
             if key.data is None:  # a new grader connection
                 try:
                     conn, _ = listener.accept()
+                    peer_uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                                   struct.calcsize("3i")))[1]
                 except OSError:
                     continue
-                peer_uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                               struct.calcsize("3i")))[1]
                 if peer_uid != uid:
                     conn.close()
                     continue
@@ -158,7 +159,12 @@ def main(argv) -> int:
                 continue
             what, client = key.data
             if what == "exit":  # the worker ended: report it, keep the zombie until the grader is done
-                result = os.waitid(os.P_PID, client.pid, os.WEXITED | os.WNOWAIT)
+                if client.pidfd is None:
+                    continue
+                try:
+                    result = os.waitid(os.P_PID, client.pid, os.WEXITED | os.WNOWAIT)
+                except ChildProcessError:
+                    continue
                 client.exited = True
                 selector.unregister(client.pidfd)
                 os.close(client.pidfd)
@@ -193,7 +199,11 @@ def main(argv) -> int:
             for fd in fds:
                 os.close(fd)
             client.pid = pid
-            client.pidfd = os.pidfd_open(pid)
+            try:
+                client.pidfd = os.pidfd_open(pid)
+            except OSError:  # out of descriptors: no exit report, so no worker
+                forget(client)
+                continue
             selector.register(client.pidfd, selectors.EVENT_READ, ("exit", client))
             client.say({"pid": pid})
 
