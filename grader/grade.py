@@ -78,14 +78,15 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
         return result
     kind = failure[1].kind
     if shrink and kind != "not_implemented":
+        size = _size(failure[0])
         for example, outcome in zip(examples[index + 1:], outcomes[index + 1:]):
-            if _size(example.case) < _size(failure[0]):
+            if _size(example.case) < size:
                 verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
                 if not verdict.passed and verdict.kind == kind:
-                    failure = (example.case, verdict)
-        if _size(failure[0])[0] > SMALL_EXAMPLE:
+                    failure, size = (example.case, verdict), _size(example.case)
+        if size[0] > SMALL_EXAMPLE:
             shrunk = shrink_failure(prop, op, oracle, runner, rubric, kind)
-            if shrunk and _size(shrunk[0]) <= _size(failure[0]):
+            if shrunk and _size(shrunk[0]) <= size:
                 failure = shrunk
     case, verdict = failure
     result.reason, result.kind = verdict.reason, verdict.kind

@@ -18,7 +18,7 @@ import time
 
 from . import frames, launchers, users
 
-PROGRESS_BYTES = 4096   # as worker.PROGRESS_BYTES
+PROGRESS_BYTES = 4096   # the page the worker marks its progress on (worker.Progress)
 
 
 class Timeout(Exception):
