@@ -4,11 +4,13 @@
 ``.ipynb`` notebook or a folder per student; the student id is the entry's name without
 ``.py``/``.ipynb``; hidden entries are ignored) and writes::
 
-    DIR/<id>/report.json      the full report (written last: its presence means "done")
+    DIR/<id>/report.json      the full report and its status (written last: its presence means "done")
     DIR/<id>/feedback.md      the same, readable, to hand back
-    DIR/gradebook.csv         id, one column per op, total
+    DIR/<id>/feedback.html    the same as a web page, linked from summary.html
+    DIR/gradebook.csv         id, status, one column per op, total; a row of maxima first
     DIR/gradebook.json        the same rows, plus what the summary and `grader merge` need
-    DIR/summary.html          histogram, per-op pass rates, frequent mistakes (+ summary-*.png)
+    DIR/summary.html          statuses, scores, per-op and per-property pass rates, frequent
+                              mistakes by misconception, the students (+ summary-*.png)
     DIR/.bank.npz             the example bank with its expected values (reused by reruns)
 
 Every file is written atomically, so killing the batch at any moment (even SIGKILL) leaves
@@ -36,13 +38,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .atomic import remove_temporaries, write_atomic
 from .cli import UsageError
-from .gradebook import CSV_NAME, JSON_NAME, Gradebook, GradebookError, columns_for, merge, read_gradebook, \
-    report_fits, row_from_report, write_gradebook
+from .gradebook import CSV_NAME, JSON_NAME, MAX_ROW, Gradebook, GradebookError, columns_for, merge, \
+    properties_for, read_gradebook, report_fits, row_from_report, write_gradebook
 from .summary import HTML_NAME, PLOTS, write_summary
 
 BANK_NAME = ".bank.npz"
-REPORT_NAME, FEEDBACK_NAME = "report.json", "feedback.md"
-RESERVED = {CSV_NAME, JSON_NAME, HTML_NAME, *PLOTS.values()}  # names a student id must not take
+REPORT_NAME, FEEDBACK_NAME, FEEDBACK_PAGE = "report.json", "feedback.md", "feedback.html"
+STUDENT_FILES = (FEEDBACK_NAME, FEEDBACK_PAGE, REPORT_NAME)  # report.json last: it means "done"
+RESERVED = {CSV_NAME, JSON_NAME, HTML_NAME, *PLOTS.values(), MAX_ROW}  # names a student id must not take
 SUFFIXES = (".py", ".ipynb")
 
 
@@ -95,12 +98,14 @@ def finished_report(out: Path, sid: str, columns: list):
 
 
 def write_student(out: Path, sid: str, report: dict) -> None:
+    from .feedback_html import feedback_html
     from .feedback_md import feedback_markdown
 
     folder = out / sid
     folder.mkdir(exist_ok=True)
     write_atomic(folder / FEEDBACK_NAME, feedback_markdown(sid, report))
-    # Last, so a report.json on disk always has its feedback.md beside it.
+    write_atomic(folder / FEEDBACK_PAGE, feedback_html(sid, report))
+    # Last, so a report.json on disk always has its feedback files beside it.
     write_atomic(folder / REPORT_NAME, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -182,7 +187,8 @@ def _batch(args) -> int:
     problems = _grade(todo, out, rubric, args, reports, len(selected), err) if todo else []
 
     shard_info = {"index": shard[0], "count": shard[1], "students": len(entries)} if shard else None
-    gradebook = Gradebook(columns, [row_from_report(sid, reports[sid]) for sid, _ in selected], shard_info)
+    gradebook = Gradebook(columns, [row_from_report(sid, reports[sid]) for sid, _ in selected], shard_info,
+                          properties_for(rubric))
     write_gradebook(gradebook, out)
     summary = write_summary(gradebook, out)
 
@@ -211,7 +217,7 @@ def _merge(args) -> int:
             continue
         for row in book.rows:
             (out / row.id).mkdir(exist_ok=True)
-            for name in (FEEDBACK_NAME, REPORT_NAME):  # report.json last, as in a batch
+            for name in STUDENT_FILES:
                 try:
                     data = (source / row.id / name).read_bytes()
                 except OSError:

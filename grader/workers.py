@@ -31,12 +31,14 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 from .bankfile import bank_key, load_bank
+from .contract import OPS
 from .grade import grade
 from .oracles import Reference
 from .paths import load_trusted, solutions_path
 from .runners import Outcome, make_runner
 from .sandbox.launchers import ForkServer
-from .submission import SubmissionError, read_submission
+from .status import CRASHED, MISSING, TIMEOUT, graded_status
+from .submission import SubmissionError, locate, read_submission
 
 GRACE = 5.0   # seconds a terminated child gets to close its runner before SIGKILL
 SUBMISSIONS_PER_PROCESS = 32   # in the sandbox; one with --in-process (student code ran there)
@@ -74,7 +76,12 @@ class Unloadable:
 
 
 def grade_entry(student_id: str, path, context: Context, in_process: bool, shrink: bool) -> dict:
-    """The report (JSON form) of one submission; an unreadable one gets a zero report saying why."""
+    """The report (JSON form, with its ``status``) of one submission; an unreadable one gets a
+    zero report saying why."""
+    try:
+        locate(path)
+    except SubmissionError as error:
+        return zero_report(student_id, str(error), context, MISSING)
     try:
         # The batch's output folder holds the bank (expected gradients) and other students' reports.
         runner = make_runner(read_submission(path), in_process=in_process,
@@ -83,14 +90,18 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
     except SubmissionError as error:
         runner = Unloadable(str(error))
     try:
-        report = grade(student_id, runner, context.oracle, context.rubric, context.bank, shrink=shrink)
+        report = grade(student_id, runner, context.oracle, context.rubric, context.bank, shrink=shrink).to_json()
+        report["status"] = graded_status(report, runner, [op for op in OPS if context.rubric.graded(op.key)])
     finally:
         runner.close()
-    return report.to_json()
+    return report
 
 
-def zero_report(student_id: str, reason: str, context: Context) -> dict:
-    return grade(student_id, Unloadable(reason), context.oracle, context.rubric, context.bank).to_json()
+def zero_report(student_id: str, reason: str, context: Context, status: str) -> dict:
+    """The report of a submission that got no grade: every check fails with `reason`."""
+    report = grade(student_id, Unloadable(reason), context.oracle, context.rubric, context.bank).to_json()
+    report["status"] = status
+    return report
 
 
 # --------------------------------------------------------------------------- the child's side
@@ -248,15 +259,15 @@ def _collect(job: _Job, context: Context, timeout: float):
             return job.student_id, message["report"], ""
         problem = (f"the grader failed on this submission ({message['error']})" if message and "error" in message
                    else _death(job))
-        return job.student_id, zero_report(job.student_id, problem, context), problem
+        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem
     if not job.process.is_alive():
         problem = _death(job)
-        return job.student_id, zero_report(job.student_id, problem, context), problem
+        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem
     if time.monotonic() - job.started > timeout:
         job.process.terminate()
         job.stopped = time.monotonic()
         problem = f"grading took longer than {timeout:g} s and was stopped"
-        return job.student_id, zero_report(job.student_id, problem, context), problem
+        return job.student_id, zero_report(job.student_id, problem, context, TIMEOUT), problem
     return None
 
 

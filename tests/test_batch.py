@@ -30,7 +30,8 @@ from grader.runners import InProcessRunner
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, STUB_SOURCE, with_snippet
 
 OUTPUTS = ["gradebook.csv", "gradebook.json", "summary.html",
-           "summary-scores.png", "summary-ops.png", "summary-mistakes.png"]
+           "summary-scores.png", "summary-ops.png", "summary-properties.png", "summary-mistakes.png"]
+STUDENT_FILES = ["report.json", "feedback.md", "feedback.html"]
 LAUNCH = ("import sys, grader.cli as cli\n"
           "'grader.batch' in cli.COMMAND_MODULES or cli.COMMAND_MODULES.append('grader.batch')\n"
           "sys.exit(cli.main())")
@@ -86,7 +87,7 @@ def same_outputs(left: Path, right: Path, ids) -> None:
     for name in OUTPUTS:
         assert (left / name).read_bytes() == (right / name).read_bytes(), name
     for sid in ids:
-        for name in ("report.json", "feedback.md"):
+        for name in STUDENT_FILES:
             assert (left / sid / name).read_bytes() == (right / sid / name).read_bytes(), f"{sid}/{name}"
 
 
@@ -102,12 +103,16 @@ def ids_of(folder: Path) -> list:
 
 def test_a_mixed_class_gets_a_complete_gradebook(full_run):
     csv = (full_run / "gradebook.csv").read_text().splitlines()
-    assert csv[0] == "id,mul,add,max,sigmoid,matmul,softmax_ce,embedding,total"
-    assert [line.split(",")[0] for line in csv[1:]] == sorted(
+    assert csv[0] == "id,status,mul,add,max,sigmoid,matmul,softmax_ce,embedding,total"
+    assert csv[1] == "Points Possible,,12,12,14,12,16,17,17,100"
+    assert [line.split(",")[0] for line in csv[2:]] == sorted(
         ["broken", "empty", "missing_class", "notebook", "reference", "stubs", "swapped", "syntax_error",
          "transposed"])
-    assert "reference,12,12,14,12,16,17,17,100" in csv and "notebook,12,12,14,12,16,17,17,100" in csv
-    assert "stubs,0,0,0,0,0,0,0,0" in csv
+    assert "reference,graded,12,12,14,12,16,17,17,100" in csv and "notebook,graded,12,12,14,12,16,17,17,100" in csv
+    # "did nothing", "did not load" and "handed in nothing" are three different zeros
+    assert "stubs,not implemented,0,0,0,0,0,0,0,0" in csv
+    assert "syntax_error,load error,0,0,0,0,0,0,0,0" in csv and "empty,missing,0,0,0,0,0,0,0,0" in csv
+    assert "missing_class,graded,12,12,14,12,16,17,0,83" in csv
 
     rows = gradebook(full_run)
     broken = rows["broken"]["ops"]
@@ -127,9 +132,13 @@ def test_a_mixed_class_gets_a_complete_gradebook(full_run):
     assert "### mul.broadcast" in feedback and "Minimal failing example" in feedback
     assert "does not compile" in (full_run / "syntax_error" / "feedback.md").read_text()
 
+    page = (full_run / "broken" / "feedback.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<h1>Feedback for broken</h1>" in page
+    assert '<h3 id="mul.broadcast">' in page and "Minimal failing example" in page
+
     html = (full_run / "summary.html").read_text()
     assert all(f'src="{name}"' in html for name in OUTPUTS[3:])
-    assert '<a href="broken/feedback.md">broken</a>' in html
+    assert '<a href="broken/feedback.html">broken</a>' in html
     assert all((full_run / name).read_bytes()[:4] == b"\x89PNG" for name in OUTPUTS[3:])
 
 
@@ -141,13 +150,17 @@ def test_a_crashing_or_hanging_submission_costs_only_itself(tmp_path, small_rubr
     (folder / "crash.py").write_text("import os\nos._exit(3)\n")
     (folder / "hang.py").write_text("import time\ntime.sleep(600)\n")
     (folder / "ok.py").write_text(SOLUTION_SOURCE)
+    (folder / "no_class.py").write_text("import numpy as np\n")
+    (folder / "latin1.py").write_bytes("# café\n".encode("latin-1") + SOLUTION_SOURCE.encode())
     out = tmp_path / "out"
     assert grader("batch", folder, "--out", out, "-j", 2, "--in-process", "--timeout", 1.5,
                   "--rubric", small_rubric) == 0
     rows = gradebook(out)
-    assert rows["ok"]["score"] == 100
+    assert rows["ok"]["score"] == 100 and rows["ok"]["status"] == "graded"
     assert rows["crash"]["score"] == 0 and "died" in rows["crash"]["load_error"]
     assert rows["hang"]["score"] == 0 and "longer than 1.5 s" in rows["hang"]["load_error"]
+    assert rows["crash"]["status"] == "crashed" and rows["hang"]["status"] == "timeout"
+    assert rows["no_class"]["status"] == rows["latin1"]["status"] == "load error"
     assert multiprocessing.active_children() == []
 
 
@@ -244,7 +257,7 @@ def test_sigkill_at_any_moment_then_resume_loses_and_duplicates_nothing(class_fo
     assert finish.wait(120) == 0, finish.stderr.read().decode()
 
     same_outputs(whole, out, ids_of(folder))
-    rows = (out / "gradebook.csv").read_text().splitlines()[1:]
+    rows = (out / "gradebook.csv").read_text().splitlines()[2:]  # after the header and the maxima
     assert len(rows) == len({row.split(",")[0] for row in rows}) == total
     assert not list(out.rglob("*.tmp"))
 

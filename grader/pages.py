@@ -1,0 +1,33 @@
+"""HTML pages of a batch, rendered from jinja2 templates (grader/templates/*.html.j2).
+
+Autoescaping is on for every template: anything a submission controls (its id, what it
+printed, the errors it raised, the feedback that quotes its values) reaches a page as text,
+never as markup. Links to a student's folder quote the id as one URL path segment.
+"""
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+from .gradebook import points
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+@cache
+def environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters.update(points=lambda value: points(float(value)), percent=percent, path_segment=lambda text: quote(str(text), safe=""))
+    return env
+
+
+def render(template: str, **values) -> str:
+    return environment().get_template(template).render(**values)
