@@ -25,7 +25,8 @@ def environment():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(points=lambda value: points(float(value)), percent=percent, path_segment=lambda text: quote(str(text), safe=""))
+    env.filters.update(points=lambda value: points(float(value)), percent=percent,
+                       path_segment=lambda text: quote(str(text), safe=""))
     return env
 
 

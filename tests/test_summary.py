@@ -154,3 +154,10 @@ def test_long_labels_fit_in_the_charts_and_counts_get_integer_ticks():
     _texts_inside(figure)
     ticks = figure.axes[0].get_xticks()
     assert all(float(tick).is_integer() for tick in ticks) and len(ticks) <= 5
+
+
+def test_a_shard_with_no_students_still_gets_a_page(make_book, tmp_path):
+    book = make_book({})
+    book.shard = {"index": 3, "count": 3, "students": 2}
+    html = write_summary(book, tmp_path).read_text()
+    assert "No students." in html and "Shard 3 of 3" in html
