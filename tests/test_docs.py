@@ -74,9 +74,9 @@ def kit_files() -> list:
 
 
 def copy_of_the_kit(dest: Path) -> Path:
-    """The kit as a fresh clone has it, plus the kit's venv. Every file is dated to before the
-    venv was made, so `make` finds .venv up to date and never reinstalls into the shared one."""
-    venv = ROOT / ".venv"
+    """The kit as a fresh clone has it, plus the venv running this suite as its .venv. Every file
+    is dated to before the venv was made, so `make` finds .venv up to date and reinstalls nothing."""
+    venv = Path(sys.prefix)
     for name in kit_files():
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, dest / name)
@@ -107,6 +107,10 @@ def test_every_shell_block_says_whether_it_runs(document):
     unmarked = [line for line, lang, marker, _ in fenced_blocks((ROOT / document).read_text())
                 if lang in SHELLS and marker != RUNNABLE and not marker.startswith(NOT_RUN)]
     assert not unmarked, f"{document}: shell blocks at lines {unmarked} need {RUNNABLE} or {NOT_RUN} why -->"
+    for line, lang, marker, body in fenced_blocks((ROOT / document).read_text()):
+        if lang in SHELLS and marker.startswith(NOT_RUN):  # not run here, but at least valid bash
+            parsed = subprocess.run(["bash", "-n"], input=body, capture_output=True, text=True)
+            assert parsed.returncode == 0, f"{document}:{line}: {parsed.stderr}"
 
 
 # What each document's commands must print: the reference scores full marks, the broken sample
