@@ -14,7 +14,8 @@
 #
 # The grader runs as root so the sandbox can start student code as the unprivileged
 # `grader-worker` user (a different UID from the one that holds the reference and writes the
-# results: research/containers-security.md §1.5, §6). Nothing needs the network at run time.
+# results, as Gradescope's security best practices advise: https://gradescope-autograders.readthedocs.io/en/latest/best_practices/).
+# Nothing needs the network at run time.
 FROM python:3.11-slim-bookworm
 
 ARG PLATFORM=coursera

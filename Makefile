@@ -8,7 +8,9 @@ EXTRAS := $(VENV)/.ready-nbgrader
 
 .PHONY: demo test stubs clean
 
+# pip --quiet prints nothing for a minute or so: say what is happening first.
 $(READY): requirements.txt pyproject.toml
+	@echo "make: creating $(VENV) and installing the pinned dependencies (requirements.txt); the first time only..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
@@ -16,6 +18,7 @@ $(READY): requirements.txt pyproject.toml
 
 # nbgrader is an extra: the suite runs real nbgrader, the demo does not need it.
 $(EXTRAS): $(READY) requirements-nbgrader.txt
+	@echo "make: installing nbgrader into $(VENV) (requirements-nbgrader.txt); the first time only..."
 	$(BIN)/pip install --quiet -r requirements-nbgrader.txt
 	touch $@
 

@@ -4,18 +4,42 @@ Each command lives in its own module, which exposes ``add_command(commands)`` (a
 subparsers) and sets ``run`` on its parser. Every failure the user can cause (a missing path, a
 bad rubric, an unwritable output) ends in one line on stderr and exit 2; grading itself exits 0
 whatever the score. A bug in the grader ends in one line too, with how to see the traceback.
+In the students' copy, `grader grade` is not listed and answers with one line pointing to
+`grader check`.
 """
 
 import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from . import __version__
 
 # The modules that contribute commands, in the order `grader --help` lists them.
 COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch",
                    "grader.nbgrader.command", "grader.platforms.command"]
+
+# In the students' copy of the package (grader/release.py writes given_ops.py into it) these
+# commands need what only the instructor has, the hidden reference: unlisted, and one line.
+INSTRUCTOR_ONLY = {"grade": "`grader grade` needs the hidden reference, which only your instructor has: "
+                            "use `grader check` to preview your score; the final grade comes from your instructor"}
+
+
+def is_student_copy() -> bool:
+    return Path(__file__).with_name("given_ops.py").exists()
+
+
+class _StudentCommands:
+    """The subparsers of the students' copy: instructor-only commands are built but never attached."""
+
+    def __init__(self, commands):
+        self.commands = commands
+
+    def add_parser(self, name, **kwargs):
+        if name in INSTRUCTOR_ONLY:
+            return argparse.ArgumentParser(prog=f"grader {name}", add_help=False)
+        return self.commands.add_parser(name, **kwargs)
 
 
 class UsageError(Exception):
@@ -26,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description="Grade backprop homework submissions.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if is_student_copy():
+        commands = _StudentCommands(commands)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -45,6 +71,10 @@ def main(argv=None) -> int:
         from .sandbox import SandboxError
     except ModuleNotFoundError:  # the students' release has no sandbox
         SandboxError = UsageError
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in INSTRUCTOR_ONLY and is_student_copy():
+        print(f"grader: {INSTRUCTOR_ONLY[argv[0]]}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -5,11 +5,15 @@ the public tests and ``grader check``) with a pristine copy of the given forward
 `Numeric` oracle, pinned requirements, and a GitHub Classroom workflow. It holds no reference
 solution: the release test checks that no reference ``backward`` body appears anywhere in it.
 
-GitHub Classroom's autograding runs in the student's own repository, so students can edit it:
-it is formative feedback only (research/containers-security.md §4.2); the grade comes from the
-hidden grader.
+The handout's relative links are re-pointed to where the release puts each file (RELEASED_AS).
+
+GitHub Classroom's autograding runs in the student's own repository, tests and workflow included,
+so students can edit it (https://github.com/education/autograding/issues/16): it is formative
+feedback only; the grade comes from the hidden grader.
 """
 
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -55,6 +59,11 @@ testpaths = ["tests"]
 addopts = "-p no:cacheprovider"
 """
 
+# Where the kit's files land in the release: the handout's relative links are re-pointed with it.
+RELEASED_AS = {"assignments/backprop/README.md": "README.md", "assignments/backprop/ops.py": "backprop/ops.py",
+               "assignments/backprop/test_backprop.py": "tests/test_backprop.py"}
+LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
+
 GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.pytest_cache/\n.hypothesis/\n"
 
 
@@ -63,6 +72,23 @@ def _requirements() -> str:
             if line.split("==")[0].strip() in RUNTIME_PINS]
     return "\n".join(["# Pinned: the same versions the graders use, so examples are identical.", *pins,
                       "# The grader package in this folder: public tests and `grader check`.", "-e .", ""])
+
+
+def released_handout(text: str, kit_path: str = "assignments/backprop/README.md") -> str:
+    """The handout with each relative link re-pointed from its place in the kit to the release's
+    layout. A link to a file the release does not ship is a kit bug: refused here, not shipped."""
+    here, there = posixpath.dirname(kit_path), posixpath.dirname(RELEASED_AS[kit_path])
+
+    def relink(match):
+        target = match["target"]
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+            return match[0]  # a URL
+        in_kit = posixpath.normpath(posixpath.join(here, target))
+        if in_kit not in RELEASED_AS:
+            raise ValueError(f"{kit_path} links to {target}, which the student repository does not have")
+        return f"]({posixpath.relpath(RELEASED_AS[in_kit], there or '.')}{match['anchor'] or ''})"
+
+    return LINK.sub(relink, text)
 
 
 def _workflow(rubric) -> str:
@@ -106,7 +132,8 @@ def build_release(out_dir) -> Path:
     (out / "backprop").mkdir(parents=True, exist_ok=True)
     (out / "tests").mkdir()
     shutil.copy(assignment / "ops.py", out / "backprop" / "ops.py")
-    shutil.copy(assignment / "README.md", out / "README.md")
+    (out / "README.md").write_text(released_handout((assignment / "README.md").read_text(encoding="utf-8")),
+                                   encoding="utf-8")
     shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_MODULES:

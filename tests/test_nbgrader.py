@@ -475,6 +475,21 @@ def test_answers_are_the_answer_cells_each_run_on_its_own(tmp_path):
     assert "cell answer_add raised SyntaxError: " in runner.captured_output
 
 
+def test_the_notebooks_handout_leaves_out_pip_and_pytest_and_links_nowhere():
+    """The notebook travels alone and runs no pytest: no install section, no relative links."""
+    from grader.nbgrader.course import stub_docstring
+    from grader.nbgrader.notebook import build_notebook
+
+    root = Path(__file__).resolve().parent.parent
+    notebook = build_notebook(SOLUTION_SOURCE, stub_docstring(), root / "assignments" / "backprop" / "README.md",
+                              load_rubric())
+    handout = "\n".join(cell["source"] for cell in notebook["cells"] if cell["id"].startswith("handout-"))
+    assert "## 3. The theory you need" in handout and "### 3.8" in handout
+    assert "pip install" not in handout and "## 2. Running the tests" not in handout
+    assert "](ops.py)" not in handout and "[`ops.py`]" not in handout and "`ops.py`" in handout
+    assert "](https://cs231n.github.io/optimization-2/)" in handout  # URLs stay links
+
+
 def test_the_public_checks_cell_runs_with_the_students_grader(capsys):
     """The check cells call check() from a locked cell that imports only what the students'
     copy of the grader holds (grader release); run here as the kernel would run it."""

@@ -108,3 +108,15 @@ def test_release_refuses_a_non_empty_folder(tmp_path):
     result = subprocess.run([sys.executable, "-m", "grader", "release", str(tmp_path / "x")], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "is not empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_students_grader_offers_check_and_answers_grade_with_one_line(release):
+    out, bin_dir = release
+    listed = run_in(out, bin_dir, "grader", "--help")
+    assert listed.returncode == 0 and "check" in listed.stdout
+    assert not re.search(r"^\s+grade\s", listed.stdout, re.M), listed.stdout
+    for argv in (("grader", "grade", "backprop/ops.py"), ("grader", "grade")):
+        refused = run_in(out, bin_dir, *argv)
+        assert refused.returncode == 2 and refused.stdout == "", refused
+        assert refused.stderr.count("\n") == 1 and "use `grader check`" in refused.stderr, refused.stderr
+        assert "final grade comes from your instructor" in refused.stderr

@@ -99,8 +99,10 @@ class Sigmoid:
         """Return ``(grad_x,)``, shaped exactly like ``x``.
 
         Rule: with ``s = sigmoid(x)``, ``ds/dx = s * (1 - s)``. Use the output cached in
-        ``self.out``: recomputing ``exp(-x)`` overflows for ``x`` near -1000 and gives NaN,
-        and the tests feed inputs as large as +-1000.
+        ``self.out``. The tests feed inputs as large as +-1000, where ``np.exp(-x)`` overflows
+        to ``inf`` for ``x`` near -1000: then ``exp(-x) / (1 + exp(-x))**2`` is ``inf / inf``
+        and ``exp(-x) * s**2`` is ``inf * 0``, both NaN (``exp(x) / (1 + exp(x))**2`` fails the
+        same way near +1000).
         """
         # YOUR CODE HERE
         raise NotImplementedError("Sigmoid.backward is not implemented yet")
@@ -119,7 +121,8 @@ class MatMul:
         ``grad_out`` has shape ``(m, p)``. Find the formulas by matching shapes: the only way
         to make an ``(m, n)`` array from ``grad_out (m, p)`` and ``b (n, p)`` is
         ``grad_out @ b.T``, and the only way to make ``(n, p)`` from ``a (m, n)`` and
-        ``grad_out (m, p)`` is ``a.T @ grad_out``. So ``dA = dY Bᵀ`` and ``dB = Aᵀ dY``.
+        ``grad_out (m, p)`` is ``a.T @ grad_out``. So, with ``G = grad_out``, the gradients are
+        ``G Bᵀ`` for ``a`` and ``Aᵀ G`` for ``b``.
 
         Shapes alone do not catch a missing transpose when the matrices are square: the
         tests use square matrices too, so check the formula, not only the shapes.
@@ -150,7 +153,8 @@ class SoftmaxCrossEntropy:
         whole thing is multiplied by ``grad_out`` (a 0-d value, not always 1).
 
         Compute the softmax stably, as ``forward`` does (subtract each row's maximum before
-        ``exp``): the tests use logits as large as +-1000.
+        ``exp``): the tests centre rows anywhere in [-1000, 1000] and spread some of them with a
+        standard deviation of 300, so logits reach well beyond +-1000.
         """
         # YOUR CODE HERE
         raise NotImplementedError("SoftmaxCrossEntropy.backward is not implemented yet")

@@ -2,7 +2,7 @@
 
 It writes two files into COURSE_DIR:
 
-* ``nbgrader_config.py`` (CONFIG below), the settings research/nbgrader.md §7 calls for, with
+* ``nbgrader_config.py`` (CONFIG below), the settings docs/nbgrader.md §6 explains, with
   TrustedScores in place of nbgrader's Execute so scores come from the sandboxed grader;
 * ``source/backprop/backprop.ipynb``, generated from the kit (notebook.py). It is rewritten on
   every run: edit the kit (solutions, rubric, handout), never the notebook.
@@ -21,14 +21,14 @@ from .layout import ASSIGNMENT, NOTEBOOK
 CONFIG = '''\
 """nbgrader settings for the backprop course, written by `grader nbgrader init`.
 
-Why each one: docs/nbgrader.md in the grader kit (and its research/nbgrader.md, measured with
-nbgrader 0.9.6).
+Why each one: docs/nbgrader.md in the grader kit (measured with nbgrader 0.9.6).
 """
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
-                                    ClearOutput, GetGrades, IgnorePattern, LimitOutput,
-                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+                                    GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
 
+from grader.nbgrader.clear_hidden import ClearHiddenTests  # nbgrader's, minus a harmless warning
 from grader.nbgrader.preprocessor import TrustedScores
 from grader.nbgrader.sanitize import SafeDeduplicateIds
 

@@ -2,7 +2,9 @@
 
 Nothing in it is written by hand, so it cannot drift from the kit:
 
-* the handout: assignments/backprop/README.md if it exists, else the stubs' module docstring;
+* the handout: assignments/backprop/README.md if it exists, else the stubs' module docstring,
+  without the sections that mark themselves ``<!-- not in the notebook -->`` (installing and
+  running pytest) and with its relative links unlinked (the notebook travels alone);
 * a locked setup cell: the solution module's imports;
 * a locked cell defining ``check(op_key, cls)`` (PUBLIC_CHECKS): the op's graded properties on
   the student's class, in the kernel, with the `Numeric` oracle. It imports only modules the
@@ -29,6 +31,8 @@ from ..contract import OPS
 from ..stubs import BEGIN, END
 from .layout import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
 
+NOT_IN_NOTEBOOK = "<!-- not in the notebook -->"
+RELATIVE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?![a-z][a-z0-9+.-]*:|#)[^)\s]*\)")
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -154,7 +158,8 @@ def answer_sources(kit: KitSources) -> dict:
 
 
 def handout_sections(readme: Path, stub_docstring: str) -> list:
-    """The handout as markdown, one piece per ``## `` section (one cell each, for navigation)."""
+    """The handout as markdown, one piece per ``## `` section (one cell each, for navigation),
+    the sections that do not apply in a notebook left out."""
     if readme.is_file():
         text = readme.read_text(encoding="utf-8").strip()
     else:
@@ -167,7 +172,8 @@ def handout_sections(readme: Path, stub_docstring: str) -> list:
             current = []
         current.append(line)
     sections.append("\n".join(current).strip())
-    return [section for section in sections if section]
+    return [RELATIVE_LINK.sub(r"\g<text>", section) for section in sections
+            if section and NOT_IN_NOTEBOOK not in section]
 
 
 def check_source(op) -> str:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image (research §1.1).
+# Gradescope runs this once, as root, when it builds the autograder image
+# (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 # It installs the pinned requirements into a virtual environment and creates the unprivileged
-# user the sandbox runs student code as (Gradescope "Security Best Practices", research §1.5).
+# user the sandbox runs student code as (Gradescope's "Security Best Practices",
+# https://gradescope-autograders.readthedocs.io/en/latest/best_practices/).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${GRADER_VENV:-/opt/grader-venv}"
