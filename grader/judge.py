@@ -146,34 +146,37 @@ def _shown(entry) -> str:
     return f"an array of dtype {entry.dtype} and shape {entry.shape}"
 
 
+def _shown_returned(returned) -> str:
+    # A tuple and a list are both fine, so they read the same: only what is in them counts.
+    if returned.container in ("tuple", "list"):
+        return f"{len(returned.entries)} value{'s' * (len(returned.entries) != 1)}"
+    return f"a {returned.container}"
+
+
 def _check_repeatable(op, first, second):
-    """The second call (same grad_out, same forward) returned what the first did: same container,
-    same entries, values within SELF_RTOL (NaN and inf where the first had them)."""
+    """The second call (same grad_out, same forward) returned what the first did: as many values,
+    each of the same kind and shape, numbers within SELF_RTOL (NaN and inf where the first had them)."""
+    if _shown_returned(first) != _shown_returned(second):
+        return Verdict(False, f"a second backward call with the same grad_out returned {_shown_returned(second)}, "
+                       f"the first {_shown_returned(first)} (state kept between calls?)", "stateful", 1)
     again = " from a second backward call with the same grad_out (state kept between calls?)"
-    if (first.container, len(first.entries)) != (second.container, len(second.entries)):
-        what = (lambda r: f"a {r.container} of {len(r.entries)}" if r.container in ("tuple", "list") else
-                f"a {r.container}")
-        return Verdict(False, f"a second backward call with the same grad_out returned {what(second)}, the first "
-                       f"{what(first)} (state kept between calls?)", "stateful", 1)
     for position, (a, b) in enumerate(zip(first.entries, second.entries)):
-        arrays = isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
-        if arrays and a.shape == b.shape and a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
-            a, b = a.astype(np.float64), b.astype(np.float64)
-            finite = np.isfinite(a)
-            if not np.array_equal(finite, np.isfinite(b)) or \
-                    not np.array_equal(a[~finite], b[~finite], equal_nan=True):
-                return Verdict(False, f"{op.grad_name(position)}{again} has non-finite values where the first "
-                               "call had none, or the other way round", "stateful", 1, position, got=b, expected=a)
-            tolerance = SELF_RTOL * maxabs(a[finite]) + 1e-10
-            verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, "stateful", 1,
-                               position, again)
-            if not verdict.passed:
-                return verdict
-        elif arrays and a.shape == b.shape and a.dtype == b.dtype:
-            continue  # neither a number array nor comparable: judged (refused) on the base family
-        elif _shown(a) != _shown(b):
+        if _shown(a) != _shown(b) and not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                                           and a.shape == b.shape):
             return Verdict(False, f"{op.grad_name(position)}{again} is {_shown(b)}; the first call returned "
                            f"{_shown(a)}", "stateful", 1, position)
+        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+            continue  # nothing numeric to compare: judged (and refused) on the base family
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        finite = np.isfinite(a)
+        if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(a[~finite], b[~finite], equal_nan=True):
+            return Verdict(False, f"{op.grad_name(position)}{again} has NaN or inf where the first call's was "
+                           "finite, or the other way round", "stateful", 1, position, got=b, expected=a)
+        tolerance = SELF_RTOL * maxabs(a[finite]) + 1e-10
+        verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, "stateful", 1,
+                           position, again)
+        if not verdict.passed:
+            return verdict
     return PASS
 
 

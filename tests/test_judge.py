@@ -217,3 +217,12 @@ def test_upstream_leaves_state_to_no_mutation(reference, mul_case):
     squared = [(d * d * b, (d * d * a).sum(0)) for d in calls]  # no state: linearity is judged
     verdict, _ = verdict_for(reference, "mul.upstream", case, squared)
     assert verdict.kind == "linearity"
+
+
+def test_a_tuple_then_a_list_is_the_same_answer(reference):
+    for family in ("broadcast", "same_shape"):
+        case = _no_mutation_case(family)
+        (a, b), (d, _) = case.inputs, case.grad_outs
+        right = (d * b, (d * a).sum(0))
+        verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, list(right)])
+        assert verdict.passed, verdict.reason
