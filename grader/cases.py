@@ -30,7 +30,8 @@ and not these as well; a mistake on the base family costs them all (an empty ``b
 nothing).
 
 The public tests students run and the hidden grader use these same properties, seeds and
-ranges, so passing every public test means full marks.
+ranges, and one rule for a correct answer (oracles.py), so passing every public test means full
+marks.
 """
 
 from dataclasses import dataclass, field

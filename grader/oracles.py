@@ -7,7 +7,7 @@ at most 2.6e-3 of that budget, real bugs are off by O(1) (research/gradcheck.md 
 and pure relative error fails correct code where gradients are legitimately ~0 (§7.5). The floor
 is not slack for a different formula: clipping sigmoid's input to [-20, 20] answers 2.1e-9 *
 grad_out where the true gradient at |x| >= 700 is below 1e-300, so it is wrong there, for both
-oracles (a clip at 25 or beyond is within the floor and passes both).
+oracles (a clip at 30 or beyond is within the floor and passes both).
 
 * `Reference` runs the hidden reference ``backward`` (exact up to rounding, ~1e-16) as t.
   Every example is also checked by central differences of the reference *forward*; where the

@@ -14,13 +14,16 @@ import numpy as np
 import pytest
 
 from grader.bank import Bank
+from grader.grade import grade
 from grader.cases import BASE_FAMILY, PROPERTY_BY_ID, Case
 from grader.contract import OP_BY_KEY
 from grader.judge import judge
 from grader.oracles import ATOL, RTOL, Expected, Numeric, maxabs, tolerance
 from grader.paths import given_path, load_trusted
 from grader.returns import normalize
-from grader.runners import Outcome
+from grader.runners import InProcessRunner, Outcome
+
+from conftest import SOLUTION_SOURCE
 
 MARGIN = 0.02      # "just inside" and "just outside": 98% and 102% of the bound
 FD_SHARE = 0.005   # the Numeric estimate is this close to the reference, in units of the bound
@@ -135,3 +138,22 @@ def test_both_oracles_agree_at_the_edge_of_the_bound(prop_id, bank, numeric_bank
     if prop.check != "ties":
         # The search really reached both parts of the bound, and both verdicts.
         assert seen["floor"] and seen["relative"] and seen["verdicts"] == {True, False}, seen
+
+
+CLIPPED_SIGMOID = """
+class Sigmoid(Sigmoid):
+    def backward(self, grad_out):
+        s = 1.0 / (1.0 + np.exp(-np.clip(self.x, -{clip}, {clip})))
+        return (grad_out * s * (1.0 - s),)
+"""
+
+
+@pytest.mark.parametrize("clip, lost", [(20.0, ["stability"]), (30.0, []), (40.0, [])])
+def test_sigmoid_clipped_in_its_tails_gets_one_verdict_from_both(clip, lost, grade_source, numeric_bank):
+    """Clipped at 20, sigmoid answers 2.1e-9 * grad_out where the true gradient is ~0: wrong, for
+    both (it got 100 locally and lost stability and no_mutation hidden); from 30 on, within the floor."""
+    source = SOLUTION_SOURCE + CLIPPED_SIGMOID.format(clip=clip)
+    public = grade("ops.py", InProcessRunner(source), numeric_bank.oracle, numeric_bank.rubric, numeric_bank,
+                   shrink=False)
+    for report in (grade_source(source), public):
+        assert [c.name for c in report.ops["sigmoid"].checks if not c.passed] == lost
