@@ -239,6 +239,10 @@ def judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
 
 
 def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
+    if not outcome.error and len(outcome.returns) != len(case.grad_outs):
+        # Only a forged or broken reply answers fewer calls without saying why: never a vacuous pass.
+        return Verdict(False, f"backward was called {len(case.grad_outs)} times but {len(outcome.returns)} "
+                       "answers came back", "error")
     if prop.check == "no_mutation" and case.family != BASE_FAMILY[op.key]:
         return _judge_state_only(op, case, outcome)
     if outcome.error and not (prop.check == "no_mutation" and len(outcome.returns) == 1):
@@ -299,11 +303,9 @@ def _second_call_raised(error: str) -> Verdict:
 
 def _judge_state_only(op, case, outcome) -> Verdict:
     """no_mutation on an example of a harder family: mutation and repeatability, nothing else."""
-    if outcome.error and not outcome.returns:
-        return _check_unchanged(op, case, outcome)  # forward or the first call raised: that family reports it
     verdict = _check_unchanged(op, case, outcome)
-    if not verdict.passed:
-        return verdict
+    if not verdict.passed or not outcome.returns:
+        return verdict  # (if forward or the first call raised, that family's property reports it)
     if outcome.error:
         return _second_call_raised(outcome.error)
     return _check_repeatable(op, *outcome.returns[:2])

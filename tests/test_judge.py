@@ -226,3 +226,15 @@ def test_a_tuple_then_a_list_is_the_same_answer(reference):
         right = (d * b, (d * a).sum(0))
         verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, list(right)])
         assert verdict.passed, verdict.reason
+
+
+@pytest.mark.parametrize("prop_id, family", [("mul.broadcast", "broadcast"), ("mul.no_mutation", "broadcast"),
+                                             ("mul.no_mutation", "same_shape")])
+def test_a_reply_missing_answers_without_an_error_never_passes(reference, prop_id, family):
+    case = _no_mutation_case(family)
+    (a, b), (d, _) = case.inputs, case.grad_outs
+    prop, op = PROPERTY_BY_ID[prop_id], MUL
+    for returns in ([], [normalize((d * b, (d * a).sum(0)))]):
+        outcome = Outcome(output=a * b, returns=returns, inputs_after=case.inputs, grad_outs_after=case.grad_outs)
+        verdict = judge(prop, op, case, reference.expect(op, case), outcome, reference)
+        assert verdict.kind == "error" and "answers came back" in verdict.reason
