@@ -8,7 +8,8 @@ process loads it (or inherits it by fork) instead of rebuilding it.
 Format: every array of every example is flattened into one pool per dtype (``pool_float64``,
 ``pool_int64``), and a JSON index (stored in the same file as the ``uint8`` array ``index``)
 says where each array starts, its shape and dtype, and holds the mixing coefficients of the
-upstream cases. Loading uses ``allow_pickle=False``: the file holds only numbers and JSON.
+upstream cases and the family each example was drawn from. Loading uses
+``allow_pickle=False``: the file holds only numbers and JSON.
 It is trusted data all the same (it holds the expected gradients): only the grader's own
 process writes it, never a student process, and it must live where students cannot read it.
 
@@ -34,7 +35,7 @@ from .bank import Bank, Example
 from .cases import Case
 from .oracles import Expected
 
-FORMAT = 1
+FORMAT = 2  # 2: each example records the family it was drawn from
 GRADER_DIR = Path(__file__).resolve().parent
 
 
@@ -84,6 +85,7 @@ def save_bank(bank: Bank, path, key: str, props=None) -> None:
             "inputs": [pools.add(x) for x in example.case.inputs],
             "grad_outs": [pools.add(d) for d in example.case.grad_outs],
             "mix": [float(c) for c in example.case.mix],
+            "family": example.case.family,
             "output": pools.add(example.expected.output),
             "grads": [[pools.add(g) for g in call] for call in example.expected.grads],
         } for example in bank.examples(prop)]
@@ -122,7 +124,8 @@ def load_bank(path, oracle, rubric, key: str, props=None, into: Bank = None):
         if stored is None:
             return None
         bank.store(prop, [Example(
-            Case(tuple(array(r) for r in ex["inputs"]), tuple(array(r) for r in ex["grad_outs"]), tuple(ex["mix"])),
+            Case(tuple(array(r) for r in ex["inputs"]), tuple(array(r) for r in ex["grad_outs"]), tuple(ex["mix"]),
+                 ex["family"]),
             Expected(array(ex["output"]), tuple(tuple(array(r) for r in call) for call in ex["grads"])),
         ) for ex in stored["examples"]], stored["dropped"])
     return bank

@@ -12,17 +12,26 @@ example (see judge.py):
 * ``gradient``    compare every returned gradient with the oracle's;
 * ``ties``        max at exact ties: any split of ``grad_out`` with shares in [0, 1] summing to 1;
                   off ties, near ones included, all of it to the larger input;
-* ``upstream``    backward called with ``0, d1, d2, α·d1 + β·d2``: zeros, then linearity, then values;
-* ``no_mutation`` backward called twice with the same ``d``: inputs and ``grad_out`` untouched,
-                  both calls agree, and the values are right.
+* ``upstream``    backward called with ``0, d1, d2, α·d1 + β·d2, d1``: zeros, then linearity, then
+                  values. The fifth call repeats the second: if it differs, backward keeps state
+                  between calls (no_mutation's to judge), so only the first call, fresh after
+                  forward, is judged (zeros for grad_out = 0);
+* ``no_mutation`` backward called twice with the same ``d``: inputs and ``grad_out`` untouched
+                  and both calls agree; values only on the op's base family (below).
 
-``upstream`` runs on each op's simplest inputs (same shapes, one row, unique indices), so a
-mistake that only shows on a harder family does not cost its points too. ``no_mutation`` draws
-from *every* family of its op: ``grad_out /= N`` changes nothing when N = 1, and state that goes
-wrong only on a second call with broadcast shapes must still be caught.
+Every `Case` names the family it was drawn from. An op's first property is its *base family*,
+its simplest inputs (same shapes, x in [-8, 8], any (m, n) @ (n, p), one row, unique indices).
+``upstream`` draws only base-family examples. ``no_mutation`` draws from *every* family of its op
+(``grad_out /= N`` changes nothing when N = 1, and state that goes wrong only on a second call
+with broadcast shapes must still be caught), but it judges what a first call returned (raised,
+its shape, its values) only on base-family examples: elsewhere a mistake of that family would
+show there first. So a mistake that shows only on a harder family costs that family's points,
+and not these as well; a mistake on the base family costs them all (an empty ``backward`` earns
+nothing).
 
 The public tests students run and the hidden grader use these same properties, seeds and
-ranges, so passing every public test means full marks.
+ranges, and one rule for a correct answer (oracles.py), so passing every public test means full
+marks.
 """
 
 from dataclasses import dataclass, field
@@ -43,7 +52,8 @@ class Case:
 
     inputs: tuple
     grad_outs: tuple
-    mix: tuple = ()  # (alpha, beta) for upstream cases: grad_outs[3] == alpha*d1 + beta*d2
+    mix: tuple = ()  # (alpha, beta) for upstream cases: grad_outs[3] == alpha*d1 + beta*d2; [4] == d1
+    family: str = ""  # the property family the example was drawn from (its op's property name)
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ def _calls(rng, shape, kind, upstream=_upstream):
     if kind == "upstream":
         d1, d2 = upstream(rng, shape), upstream(rng, shape)
         alpha, beta = (float(c) for c in rng.uniform(-2.0, 2.0, size=2))
-        return (np.zeros_like(d1), d1, d2, np.asarray(alpha * d1 + beta * d2)), (alpha, beta)
+        return (np.zeros_like(d1), d1, d2, np.asarray(alpha * d1 + beta * d2), d1.copy()), (alpha, beta)
     d = upstream(rng, shape)
     if kind == "no_mutation":
         return (d, d.copy()), ()
@@ -110,7 +120,7 @@ def _scalar_shapes(draw):
 
 
 @st.composite
-def _binary(draw, shapes, kind="gradient", gap=0.0):
+def _binary(draw, shapes, family, kind="gradient", gap=0.0):
     shape_a, shape_b = draw(shapes)
     rng = _rng(draw)
     scale = draw(st.sampled_from([0.5, 1.0, 3.0]))
@@ -119,7 +129,7 @@ def _binary(draw, shapes, kind="gradient", gap=0.0):
         # Keep max away from its kink: a central difference straddling a tie is meaningless.
         assume(np.abs(np.subtract(a, b)).min(initial=np.inf) > gap)
     grad_outs, mix = _calls(rng, np.broadcast_shapes(shape_a, shape_b), kind)
-    return Case((a, b), grad_outs, mix)
+    return Case((a, b), grad_outs, mix, family)
 
 
 @st.composite
@@ -135,21 +145,21 @@ def _ties(draw):
     near = ~tied & (rng.random(shape) < 0.5)
     b[tied] = a[tied]
     b[near] = a[near] * (1.0 + NEAR_TIE * rng.choice([-1.0, 1.0], size=int(near.sum())))
-    return Case((a, b), (_upstream(rng, shape),))
+    return Case((a, b), (_upstream(rng, shape),), family="ties")
 
 
 def _elementwise(op, gap=0.0, extra=()):
+    families = {"same_shape": _same_shapes, "broadcast": _broadcast_shapes, "scalar": _scalar_shapes()}
     return [
-        Property(op, "same_shape", "inputs of the same shape", _binary(_same_shapes, gap=gap)),
+        Property(op, "same_shape", "inputs of the same shape", _binary(_same_shapes, "same_shape", gap=gap)),
         Property(op, "broadcast", "inputs of different shapes that broadcast (missing leading axes, size-1 axes)",
-                 _binary(_broadcast_shapes, gap=gap)),
-        Property(op, "scalar", "one or both inputs 0-d", _binary(_scalar_shapes(), gap=gap)),
+                 _binary(_broadcast_shapes, "broadcast", gap=gap)),
+        Property(op, "scalar", "one or both inputs 0-d", _binary(_scalar_shapes(), "scalar", gap=gap)),
         *extra,
-        Property(op, "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _binary(_same_shapes, "upstream", gap=gap), "upstream"),
-        Property(op, "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
-                 st.one_of(*(_binary(shapes, "no_mutation", gap=gap)
-                             for shapes in (_same_shapes, _broadcast_shapes, _scalar_shapes()))), "no_mutation"),
+        Property(op, "upstream", UPSTREAM_DOC, _binary(_same_shapes, "same_shape", "upstream", gap=gap), "upstream"),
+        Property(op, "no_mutation", NO_MUTATION_DOC,
+                 st.one_of(*(_binary(shapes, family, "no_mutation", gap=gap) for family, shapes in families.items())),
+                 "no_mutation"),
     ]
 
 
@@ -167,7 +177,7 @@ def _sigmoid(draw, kind="gradient", extreme=False):
         x = np.where(far, rng.uniform(-1000.0, 1000.0, size=shape), x)
         x.flat[0] = rng.choice([-1.0, 1.0]) * rng.uniform(700.0, 1000.0)
     grad_outs, mix = _calls(rng, shape, kind)
-    return Case((x,), grad_outs, mix)
+    return Case((x,), grad_outs, mix, "stability" if extreme else "values")
 
 
 # --------------------------------------------------------------------------- matmul
@@ -178,12 +188,12 @@ _square_shapes = st.integers(2, 6).map(lambda n: ((n, n), (n, n)))
 
 
 @st.composite
-def _matmul(draw, shapes, kind="gradient"):
+def _matmul(draw, shapes, family, kind="gradient"):
     shape_a, shape_b = draw(shapes)
     rng = _rng(draw)
     a, b = _normal(rng, shape_a), _normal(rng, shape_b)
     grad_outs, mix = _calls(rng, (shape_a[0], shape_b[1]), kind)
-    return Case((a, b), grad_outs, mix)
+    return Case((a, b), grad_outs, mix, family)
 
 
 # --------------------------------------------------------------------------- softmax cross-entropy
@@ -202,7 +212,8 @@ def _softmax_ce(draw, rows, kind="gradient", extreme=False):
         logits = _normal(rng, (n, c), draw(st.sampled_from([0.5, 1.0, 3.0])))
     labels = rng.integers(0, c, size=n).astype(np.int64)
     grad_outs, mix = _calls(rng, None, kind, upstream=lambda rng, _: _loss_upstream(rng))
-    return Case((logits, labels), grad_outs, mix)
+    family = "stability" if extreme else "single_row" if n == 1 else "batch"
+    return Case((logits, labels), grad_outs, mix, family)
 
 
 # --------------------------------------------------------------------------- embedding
@@ -228,10 +239,14 @@ def _embedding(draw, layout, kind="gradient"):
     indices = np.asarray(indices, dtype=np.int64)
     weight = _normal(rng, (vocab, dim))
     grad_outs, mix = _calls(rng, indices.shape + (dim,), kind)
-    return Case((weight, indices), grad_outs, mix)
+    family = {"unique": "unique_indices", "repeated": "repeated_indices"}.get(layout, "multi_dim_indices")
+    return Case((weight, indices), grad_outs, mix, family)
 
 
 # --------------------------------------------------------------------------- the table
+
+UPSTREAM_DOC = "grad_out = 0 gives zeros; the gradient is linear in grad_out"
+NO_MUTATION_DOC = "inputs and grad_out unchanged; calling backward twice agrees"
 
 PROPERTIES = {
     "mul": _elementwise("mul"),
@@ -243,29 +258,27 @@ PROPERTIES = {
     "sigmoid": [
         Property("sigmoid", "values", "inputs in [-8, 8], any shape including 0-d", _sigmoid()),
         Property("sigmoid", "stability", "inputs as large as +-1000: no overflow, no NaN", _sigmoid(extreme=True)),
-        Property("sigmoid", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _sigmoid("upstream"), "upstream"),
-        Property("sigmoid", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
+        Property("sigmoid", "upstream", UPSTREAM_DOC, _sigmoid("upstream"), "upstream"),
+        Property("sigmoid", "no_mutation", NO_MUTATION_DOC,
                  st.one_of(_sigmoid("no_mutation"), _sigmoid("no_mutation", extreme=True)), "no_mutation"),
     ],
     "matmul": [
-        Property("matmul", "rectangular", "a (m, n) @ b (n, p) with sides from 1 to 6", _matmul(_matmul_shapes)),
+        Property("matmul", "rectangular", "a (m, n) @ b (n, p) with sides from 1 to 6",
+                 _matmul(_matmul_shapes, "rectangular")),
         Property("matmul", "square", "square matrices: a missing transpose cannot hide behind the shape",
-                 _matmul(_square_shapes)),
-        Property("matmul", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _matmul(_matmul_shapes, "upstream"), "upstream"),
-        Property("matmul", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
-                 st.one_of(_matmul(_matmul_shapes, "no_mutation"), _matmul(_square_shapes, "no_mutation")),
-                 "no_mutation"),
+                 _matmul(_square_shapes, "square")),
+        Property("matmul", "upstream", UPSTREAM_DOC, _matmul(_matmul_shapes, "rectangular", "upstream"), "upstream"),
+        Property("matmul", "no_mutation", NO_MUTATION_DOC,
+                 st.one_of(_matmul(_matmul_shapes, "rectangular", "no_mutation"),
+                           _matmul(_square_shapes, "square", "no_mutation")), "no_mutation"),
     ],
     "softmax_ce": [
         Property("softmax_ce", "single_row", "N = 1 row", _softmax_ce(st.just(1))),
         Property("softmax_ce", "batch", "N >= 2 rows: the loss is a mean over rows", _softmax_ce(st.integers(2, 8))),
         Property("softmax_ce", "stability", "logits as large as +-1000: no overflow, no NaN",
                  _softmax_ce(st.integers(1, 6), extreme=True)),
-        Property("softmax_ce", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _softmax_ce(st.just(1), "upstream"), "upstream"),
-        Property("softmax_ce", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
+        Property("softmax_ce", "upstream", UPSTREAM_DOC, _softmax_ce(st.just(1), "upstream"), "upstream"),
+        Property("softmax_ce", "no_mutation", NO_MUTATION_DOC,
                  st.one_of(_softmax_ce(st.integers(1, 8), "no_mutation"),
                            _softmax_ce(st.integers(1, 6), "no_mutation", extreme=True)), "no_mutation"),
     ],
@@ -275,9 +288,8 @@ PROPERTIES = {
                  _embedding("repeated")),
         Property("embedding", "multi_dim_indices", "index arrays of shape (B, T) or (B, T, K)",
                  _embedding("multi")),
-        Property("embedding", "upstream", "grad_out = 0 gives zeros; the gradient is linear in grad_out",
-                 _embedding("unique", "upstream"), "upstream"),
-        Property("embedding", "no_mutation", "inputs and grad_out unchanged; calling backward twice agrees",
+        Property("embedding", "upstream", UPSTREAM_DOC, _embedding("unique", "upstream"), "upstream"),
+        Property("embedding", "no_mutation", NO_MUTATION_DOC,
                  st.one_of(*(_embedding(layout, "no_mutation") for layout in ("unique", "repeated", "multi"))),
                  "no_mutation"),
     ],
@@ -285,3 +297,4 @@ PROPERTIES = {
 
 assert set(PROPERTIES) == set(OP_BY_KEY), "every op of the contract needs its properties"
 PROPERTY_BY_ID = {prop.id: prop for props in PROPERTIES.values() for prop in props}
+BASE_FAMILY = {op: props[0].name for op, props in PROPERTIES.items()}  # each op's simplest inputs

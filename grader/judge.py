@@ -5,16 +5,26 @@ the student's code raised; forward's output changed; the shape of what backward 
 (container, arity, ``None`` for integer inputs, float ndarray, exact shape, finite); the
 property's own reference-free checks (mutation and repeatability, zero upstream and linearity,
 the tie rule); finally every gradient against the oracle's, within the oracle's tolerance.
+
+``no_mutation`` draws examples from every family of its op but judges each property only for
+what it is named for. On an example of another family than the op's base family (cases.py) it
+judges only that the inputs and ``grad_out`` are unchanged and that the second call returned
+the same as the first, whatever that was (an exception, a wrong shape, NaN, wrong values): a
+mistake of the first call there belongs to that family's property, which reports it.
+``upstream`` likewise leaves state to ``no_mutation``: when its repeated call (the fifth, same
+grad_out as the second) disagrees with the second, it judges only the first call.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from .cases import BASE_FAMILY
 from .contract import OpSpec
 from .oracles import maxabs
 from .returns import Foreign
 
+REPEATED_CALL = 4     # upstream's fifth call repeats its second (cases.py)
 FORWARD_RTOL = 1e-9   # the given forward is deterministic; an equivalent rewrite is within ulps
 SELF_RTOL = 1e-6      # the student's results against each other (linearity, a second call)
 
@@ -128,24 +138,58 @@ def _check_unchanged(op, case, outcome):
     return PASS
 
 
-def _check_repeatable(op, grads):
-    for position, (first, second) in enumerate(zip(grads[0], grads[1])):
-        if first is None:
-            continue
-        tolerance = SELF_RTOL * maxabs(first) + 1e-10
-        if maxabs(second - first) > tolerance:
-            return _compare(op, second, first, tolerance, "stateful", 1, position,
-                            " from a second backward call with the same grad_out (state kept between calls?)")
+def _shown(entry) -> str:
+    if entry is None:
+        return "None"
+    if isinstance(entry, Foreign):
+        return f"a {entry.type_name}"
+    return f"an array of dtype {entry.dtype} and shape {entry.shape}"
+
+
+def _shown_returned(returned) -> str:
+    # A tuple and a list are both fine, so they read the same: only what is in them counts.
+    if returned.container in ("tuple", "list"):
+        return f"{len(returned.entries)} value{'s' * (len(returned.entries) != 1)}"
+    return f"a {returned.container}"
+
+
+def _check_repeatable(op, first, second):
+    """The second call (same grad_out, same forward) returned what the first did: as many values,
+    each of the same kind and shape, numbers within SELF_RTOL (NaN and inf where the first had them)."""
+    if _shown_returned(first) != _shown_returned(second):
+        return Verdict(False, f"a second backward call with the same grad_out returned {_shown_returned(second)}, "
+                       f"the first {_shown_returned(first)} (state kept between calls?)", "stateful", 1)
+    again = " from a second backward call with the same grad_out (state kept between calls?)"
+    for position, (a, b) in enumerate(zip(first.entries, second.entries)):
+        if _shown(a) != _shown(b) and not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                                           and a.shape == b.shape):
+            return Verdict(False, f"{op.grad_name(position)}{again} is {_shown(b)}; the first call returned "
+                           f"{_shown(a)}", "stateful", 1, position)
+        if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+            continue  # nothing numeric to compare: judged (and refused) on the base family
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        finite = np.isfinite(a)
+        if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(a[~finite], b[~finite], equal_nan=True):
+            return Verdict(False, f"{op.grad_name(position)}{again} has NaN or inf where the first call's was "
+                           "finite, or the other way round", "stateful", 1, position, got=b, expected=a)
+        tolerance = SELF_RTOL * maxabs(a[finite]) + 1e-10
+        verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, "stateful", 1,
+                           position, again)
+        if not verdict.passed:
+            return verdict
     return PASS
 
 
 def _check_upstream(op, case, grads):
+    """grad_out = 0 gives zeros; then, if the later calls are there, linearity."""
     for position, zero_grad in enumerate(grads[0]):
         if zero_grad is not None and maxabs(zero_grad) > 1e-10:
             error, where = _worst(zero_grad, 0.0 * zero_grad)
             return Verdict(False, f"with grad_out = 0, {op.grad_name(position)} is {error:.3g} at index "
                            f"{_fmt_index(where)}; it must be 0 (multiply by grad_out)",
                            "zero_upstream", 0, position, got=zero_grad, expected=np.zeros_like(zero_grad))
+    if len(grads) < 4:
+        return PASS
     alpha, beta = case.mix
     for position, (g1, g2, g3) in enumerate(zip(grads[1], grads[2], grads[3])):
         if g1 is None:
@@ -195,16 +239,23 @@ def judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
 
 
 def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
-    if outcome.error:
-        where, raised, _ = outcome.error.partition(" raised NotImplementedError")
-        if raised:
-            return Verdict(False, f"{where} is not implemented yet", "not_implemented")
-        return Verdict(False, outcome.error, "error")
+    if not outcome.error and len(outcome.returns) != len(case.grad_outs):
+        # Only a forged or broken reply answers fewer calls without saying why: never a vacuous pass.
+        return Verdict(False, f"backward was called {len(case.grad_outs)} times but {len(outcome.returns)} "
+                       "answers came back", "error")
+    if prop.check == "no_mutation" and case.family != BASE_FAMILY[op.key]:
+        return _judge_state_only(op, case, outcome)
+    if outcome.error and not (prop.check == "no_mutation" and len(outcome.returns) == 1):
+        return _error_verdict(outcome.error)
     verdict = _check_output(op, outcome.output, expected.output)
     if not verdict.passed:
         return verdict
+    returns = outcome.returns
+    if prop.check == "upstream" and len(returns) > REPEATED_CALL and \
+            not _check_repeatable(op, returns[1], returns[REPEATED_CALL]).passed:
+        returns = returns[:1]  # state kept between calls (no_mutation's): judge the fresh first call only
     grads = []
-    for call, returned in enumerate(outcome.returns):
+    for call, returned in enumerate(returns):
         verdict, entries = _check_returned(op, returned, case, call)
         if not verdict.passed:
             if call and prop.check == "no_mutation":
@@ -215,10 +266,12 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
                                   "(the first call was fine: state kept between calls?)")
             return verdict
         grads.append(entries)
+    if outcome.error:  # no_mutation: the first call was fine, the second raised
+        return _second_call_raised(outcome.error)
 
     if prop.check == "no_mutation":
         verdict = _check_unchanged(op, case, outcome)
-        verdict = verdict if not verdict.passed else _check_repeatable(op, grads)
+        verdict = verdict if not verdict.passed else _check_repeatable(op, *outcome.returns)
     elif prop.check == "upstream":
         verdict = _check_upstream(op, case, grads)
     elif prop.check == "ties":
@@ -234,3 +287,25 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
             if not verdict.passed:
                 return verdict
     return PASS
+
+
+def _error_verdict(error: str) -> Verdict:
+    where, raised, _ = error.partition(" raised NotImplementedError")
+    if raised:
+        return Verdict(False, f"{where} is not implemented yet", "not_implemented")
+    return Verdict(False, error, "error")
+
+
+def _second_call_raised(error: str) -> Verdict:
+    return Verdict(False, f"on a second backward call with the same grad_out, {error} (the first call returned: "
+                   "state kept between calls?)", "stateful", 1)
+
+
+def _judge_state_only(op, case, outcome) -> Verdict:
+    """no_mutation on an example of a harder family: mutation and repeatability, nothing else."""
+    verdict = _check_unchanged(op, case, outcome)
+    if not verdict.passed or not outcome.returns:
+        return verdict  # (if forward or the first call raised, that family's property reports it)
+    if outcome.error:
+        return _second_call_raised(outcome.error)
+    return _check_repeatable(op, *outcome.returns[:2])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.cases import MAX_GAP, PROPERTIES, PROPERTY_BY_ID
+from grader.cases import BASE_FAMILY, MAX_GAP, PROPERTIES, PROPERTY_BY_ID
 
 
 def cases(bank, prop_id):
@@ -87,3 +87,19 @@ def test_bank_is_the_same_on_every_build(reference, rubric):
         for x, y in zip(first.examples(prop), second.examples(prop)):
             assert all(np.array_equal(u, v) for u, v in zip(x.case.inputs + x.case.grad_outs,
                                                             y.case.inputs + y.case.grad_outs))
+
+
+@pytest.mark.parametrize("op", sorted(PROPERTIES))
+def test_each_example_names_its_family_and_no_mutation_draws_them_all(bank, op):
+    """no_mutation draws every value family of its op (state and mutation can hide on any of
+    them) and enough base-family examples to judge values on; upstream draws only the base."""
+    families = {p.name for p in PROPERTIES[op] if p.check == "gradient"}
+    for prop in PROPERTIES[op]:
+        drawn = [c.family for c in cases(bank, prop.id)]
+        if prop.check == "gradient":
+            assert set(drawn) == {prop.name}
+        elif prop.check == "upstream":
+            assert set(drawn) == {BASE_FAMILY[op]}
+        elif prop.check == "no_mutation":
+            assert set(drawn) == families and drawn.count(BASE_FAMILY[op]) >= 5, drawn
+    assert BASE_FAMILY[op] == PROPERTIES[op][0].name and PROPERTIES[op][0].check == "gradient"

@@ -1,12 +1,26 @@
 """Strict and fair: every wrong implementation loses points on its own op and nowhere else;
-every correct alternative scores full marks. See tests/corpus/README.md for the format."""
+every correct alternative scores full marks. See tests/corpus/README.md for the format.
+
+And each property judges only what it is named for: a mistake that the op's base family (its
+simplest inputs) does not show costs `upstream` and `no_mutation` nothing, unless it is a
+mutation or state mistake, which `no_mutation` must catch.
+"""
+
+import re
 
 import pytest
+
+from grader.cases import BASE_FAMILY
 
 from conftest import CORPUS, snippet_op, with_snippet
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+STATE_MISTAKES = ("mutates_grad_out", "stateful")
+
+
+def mistake(snippet) -> str:
+    return re.search(r'^MISTAKE = "(\w+)"', snippet.read_text(encoding="utf-8"), re.M).group(1)
 
 
 def test_the_corpus_covers_every_op_with_the_classic_mistakes(rubric):
@@ -23,6 +37,13 @@ def test_wrong_implementation_loses_points_on_its_op_only(snippet, grade_source)
     for key, op in report.ops.items():
         if key != guilty:
             assert op.score == op.max_score, f"{key} lost points for a bug in {guilty}"
+    checks = {check.name: check for check in report.ops[guilty].checks}
+    state = mistake(snippet) in STATE_MISTAKES
+    if state:
+        assert not checks["no_mutation"].passed, "a mutation or state mistake that no_mutation missed"
+    if checks[BASE_FAMILY[guilty]].passed:  # otherwise it shows on the simplest inputs: it costs everything
+        for name in ("upstream",) + (() if state else ("no_mutation",)):
+            assert checks[name].passed, f"{name} deducted for a mistake its name does not cover: {checks[name].reason}"
 
 
 @pytest.mark.parametrize("snippet", CORRECT, ids=lambda p: p.stem)

@@ -153,3 +153,88 @@ def test_a_non_numeric_forward_output_is_a_verdict_not_a_crash(reference, mul_ca
     (a, b), (d,) = mul_case.inputs, mul_case.grad_outs
     verdict, _ = verdict_for(reference, "mul.broadcast", mul_case, [(d * b, (d * a).sum(0))], output=output)
     assert verdict.kind == "forward" and "dtype" in verdict.reason
+
+
+def _no_mutation_case(family):
+    rng = np.random.default_rng(3)
+    d = rng.normal(size=(2, 3))
+    return Case((rng.normal(size=(2, 3)), rng.normal(size=(3,))), (d, d.copy()), family=family)
+
+
+@pytest.mark.parametrize("first", [
+    lambda a, b, d: (d * b, d * a),                         # grad_b left unreduced: a shape mistake
+    lambda a, b, d: (d * b * np.nan, (d * a).sum(0)),       # NaN (an overflow, say)
+    lambda a, b, d: (2 * d * b, (d * a).sum(0)),            # wrong values
+    lambda a, b, d: [(d * b).tolist(), (d * a).sum(0)],     # not an array
+])
+def test_no_mutation_off_the_base_family_judges_state_only(reference, first):
+    """A first-call mistake on a harder family is that family's to report; the same mistake on
+    the base family, and a second call that differs, fail no_mutation."""
+    case = _no_mutation_case("broadcast")
+    (a, b), (d, _) = case.inputs, case.grad_outs
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [first(a, b, d)] * 2)
+    assert verdict.passed, verdict.reason
+    base = _no_mutation_case("same_shape")
+    verdict, _ = verdict_for(reference, "mul.no_mutation", base, [first(a, b, d)] * 2)
+    assert not verdict.passed and verdict.kind != "stateful"
+    right = (d * b, (d * a).sum(0))
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [first(a, b, d), right])
+    assert verdict.kind == "stateful", verdict.reason
+    verdict, _ = verdict_for(reference, "mul.no_mutation", case, [first(a, b, d)] * 2,
+                             grad_outs_after=(d * 2, d.copy()))
+    assert verdict.kind == "mutation"
+
+
+def test_no_mutation_off_the_base_family_ignores_a_first_call_error(reference):
+    case = _no_mutation_case("broadcast")
+    outcome = Outcome(output=None, returns=[], inputs_after=case.inputs, grad_outs_after=case.grad_outs,
+                      error="Mul.backward raised ValueError: cannot reshape")
+    prop, op = PROPERTY_BY_ID["mul.no_mutation"], MUL
+    assert judge(prop, op, case, reference.expect(op, case), outcome, reference).passed
+    base = _no_mutation_case("same_shape")
+    assert judge(prop, op, base, reference.expect(op, base), outcome, reference).kind == "error"
+    (a, b), (d, _) = case.inputs, case.grad_outs
+    outcome.returns = [normalize((d * b, (d * a).sum(0)))]  # the first call returned, the second raised
+    verdict = judge(prop, op, case, reference.expect(op, case), outcome, reference)
+    assert verdict.kind == "stateful" and "second backward call" in verdict.reason
+
+
+def test_upstream_leaves_state_to_no_mutation(reference, mul_case):
+    """A backward that accumulates between calls is right on its first call: upstream passes it
+    (no_mutation fails it); one that ignores grad_out still fails on that first call."""
+    (a, b), (d1,) = mul_case.inputs, mul_case.grad_outs
+    d2 = d1[::-1].copy()
+    alpha, beta = 0.5, -1.5
+    calls = (np.zeros_like(d1), d1, d2, alpha * d1 + beta * d2, d1.copy())
+    case = Case((a, b), calls, (alpha, beta), "same_shape")
+    running = np.cumsum(calls, axis=0)
+    accumulating = [(r * b, (r * a).sum(0)) for r in running]
+    verdict, _ = verdict_for(reference, "mul.upstream", case, accumulating)
+    assert verdict.passed, verdict.reason
+    ignoring = [(np.broadcast_to(b, r.shape) * (1 + k), a.sum(0) * (1 + k)) for k, r in enumerate(running)]
+    verdict, _ = verdict_for(reference, "mul.upstream", case, ignoring)
+    assert verdict.kind == "zero_upstream"
+    squared = [(d * d * b, (d * d * a).sum(0)) for d in calls]  # no state: linearity is judged
+    verdict, _ = verdict_for(reference, "mul.upstream", case, squared)
+    assert verdict.kind == "linearity"
+
+
+def test_a_tuple_then_a_list_is_the_same_answer(reference):
+    for family in ("broadcast", "same_shape"):
+        case = _no_mutation_case(family)
+        (a, b), (d, _) = case.inputs, case.grad_outs
+        right = (d * b, (d * a).sum(0))
+        verdict, _ = verdict_for(reference, "mul.no_mutation", case, [right, list(right)])
+        assert verdict.passed, verdict.reason
+
+
+@pytest.mark.parametrize("prop_id, family", [("mul.broadcast", "broadcast"), ("mul.no_mutation", "broadcast"),
+                                             ("mul.no_mutation", "same_shape")])
+def test_a_reply_missing_answers_without_an_error_never_passes(reference, prop_id, family):
+    case = _no_mutation_case(family)
+    (a, b), (d, _) = case.inputs, case.grad_outs
+    prop, op = PROPERTY_BY_ID[prop_id], MUL
+    for returns in ([], [normalize((d * b, (d * a).sum(0)))]):
+        outcome = Outcome(output=a * b, returns=returns, inputs_after=case.inputs, grad_outs_after=case.grad_outs)
+        verdict = judge(prop, op, case, reference.expect(op, case), outcome, reference)
+        assert verdict.kind == "error" and "answers came back" in verdict.reason
