@@ -46,6 +46,12 @@ def _print(console: Console, text: str, indent: int = 0, style: str = "", bold: 
         console.print(shown, soft_wrap=True)
 
 
+def _names(checks, passed: bool) -> str:
+    """The checks that passed (or failed): "all" when every one did, so a row stays short."""
+    names = [check.name for check in checks if check.passed == passed]
+    return "all" if len(names) == len(checks) > 1 else ", ".join(names) or "-"
+
+
 def render_table(report, console: Console, title: str = "") -> None:
     table = Table(title=Text(terminal(title or report.submission)), title_justify="left")
     table.add_column("op", style="bold", no_wrap=True)
@@ -53,12 +59,9 @@ def render_table(report, console: Console, title: str = "") -> None:
     table.add_column("passed", style="green")
     table.add_column("failed", style="red")
     for key, op in report.ops.items():
-        passed = [check.name for check in op.checks if check.passed]
-        failed = [check.name for check in op.checks if not check.passed]
         style = "green" if op.score == op.max_score else "yellow" if op.score else "red"
         table.add_row(key, Text(f"{_points(op.score)}/{_points(op.max_score)}", style=style),
-                      ", ".join(passed) or "-",
-                      "all" if len(failed) == len(op.checks) > 1 else ", ".join(failed) or "-")
+                      _names(op.checks, passed=True), _names(op.checks, passed=False))
     table.add_row("total", Text(f"{_points(report.score)}/{_points(report.max_score)}", style="bold"), "", "")
     console.print(table)
 
