@@ -220,3 +220,29 @@ def test_pytest_message(tmp_path):
         reason, message = checker(property_id)
         _assert_inert_text(reason + message)
         assert message.startswith(reason + "\n")
+
+
+def test_nbgrader_preprocessor_outputs_and_log(hostile_report, monkeypatch, caplog):
+    """What autograde writes into the graded cell, and the line it logs in the instructor's terminal."""
+    import logging
+
+    import nbformat
+
+    from grader.nbgrader import scoring
+    from grader.nbgrader.layout import score_id
+    from grader.nbgrader.preprocessor import TrustedScores
+
+    texts = {key: op_text(op.key, op) for key, op in hostile_report.ops.items()}
+    monkeypatch.setattr(scoring, "grade_notebook", lambda *args: (hostile_report, texts))
+    monkeypatch.setattr(TrustedScores, "_submitted_notebook", lambda self, resources: "submitted.ipynb")
+    points = hostile_report.ops["mul"].max_score
+    cell = nbformat.v4.new_code_cell("", metadata={"nbgrader": {"grade": True, "grade_id": score_id("mul"),
+                                                                "points": points, "solution": False}})
+    preprocessor = TrustedScores()
+    preprocessor.log = logging.getLogger("test_trusted_scores")
+    with caplog.at_level(logging.INFO, logger="test_trusted_scores"):
+        notebook, _ = preprocessor.preprocess(nbformat.v4.new_notebook(cells=[cell]),
+                                              {"nbgrader": {"student": HOSTILE}})
+    _assert_inert_text(notebook.cells[0].outputs[0]["text"])
+    assert "\\x1b]0;owned" in notebook.cells[0].outputs[0]["text"]
+    assert caplog.messages and all(not CONTROL.search(message) for message in caplog.messages)
