@@ -135,4 +135,5 @@ def backprop_checker(request):
     try:
         return PublicChecker(_submission_path(request.config))
     except SubmissionError as error:
-        pytest.fail(f"{error} (pass --submission PATH)", pytrace=False)
+        message = terminal(f"{error} (pass --submission PATH)")
+    pytest.fail(message, pytrace=False)  # outside the except: pytest would print the raw error too

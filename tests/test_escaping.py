@@ -246,3 +246,15 @@ def test_nbgrader_preprocessor_outputs_and_log(hostile_report, monkeypatch, capl
     _assert_inert_text(notebook.cells[0].outputs[0]["text"])
     assert "\\x1b]0;owned" in notebook.cells[0].outputs[0]["text"]
     assert caplog.messages and all(not CONTROL.search(message) for message in caplog.messages)
+
+
+def test_pytest_names_a_missing_submission_escaped(tmp_path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "\x1b]0;owned\x07\x1b[2Jops.py"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             str(ROOT / "assignments" / "backprop" / "test_backprop.py"), "--op", "mul",
+                             "--submission", str(missing)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "\\x1b]0;owned\\x07" in result.stdout
+    _assert_inert_text(result.stdout)  # not a terminal: pytest adds no colours of its own
