@@ -16,6 +16,10 @@ Each renderer passes every such string through the function of its medium, where
 
 Every medium is also read in a terminal sooner or later (``cat feedback.md``), so every
 function starts with `terminal`.
+
+Sources: PrairieLearn's apps/prairielearn/elements/pl-external-grader-results (ansi2html, then
+Mustache); nbconvert's filters/ansi.py; CommonMark 0.31.2, "Backslash escapes" and "Fenced code
+blocks" (https://spec.commonmark.org/0.31.2/); Trojan Source (https://trojansource.codes/).
 """
 
 import html

@@ -9,9 +9,10 @@ PrairieLearn shows per-test points only when every test has both. The file must 
 1 MB: outputs are capped (about 0.2 MB at most for the default rubric).
 
 PrairieLearn shows ``message`` and ``output`` in ``<pre>`` after converting them with ansi2html
-(pl-external-grader-results.py), which escapes HTML but turns escape sequences into colours
-and OSC 8 links, so they pass through `escape.terminal`; ``name`` and ``description`` are
-HTML-escaped by its Mustache template. A test's ``message`` is its reason and likely mistake,
+(https://github.com/PrairieLearn/PrairieLearn, apps/prairielearn/elements/
+pl-external-grader-results/), which escapes HTML but turns escape sequences into colours and
+OSC 8 links, so they pass through `escape.terminal`; its Mustache template HTML-escapes
+``name`` and ``description``. A test's ``message`` is its reason and likely mistake,
 its ``output`` the minimal example (`check_details`): each is said once.
 
 Not gradable: a syntax error (the student's fault, but nothing was graded) and a grader
