@@ -1,11 +1,23 @@
-"""Words for a failed property: the minimal example, what differed, and the tolerance."""
+"""Words for a failed property: the minimal example, what differed, and the tolerance.
+
+The feedback of a failed check is one text, in the order a student reads it: the one-line
+reason (its first line, what pytest's short summary shows), the minimal failing example, the
+wrong gradient (expected and got, where they differ), the tolerance, and last the likely
+mistake when diagnose.py recognised one. A renderer that shows the likely mistake apart (the
+Markdown feedback, PrairieLearn's message) takes the rest with `feedback_body`, so no medium
+says it twice.
+"""
 
 import numpy as np
 
 SMALL = 16  # arrays with at most this many entries are printed in full
+LIKELY_MISTAKE = "Likely mistake: "
+COMPARED = ("values", "linearity", "stateful")  # verdicts whose got and expected differ entry by entry
+MOST_INDICES = 6  # indices listed where got and expected differ
 
 
 def show_array(array, precision: int = 4) -> str:
+    """"shape (2,): [0.5, 0.]": in full when small, else the shape and the range."""
     array = np.asarray(array)
     if array.size <= SMALL:
         text = np.array2string(array, precision=precision, suppress_small=False, separator=", ",
@@ -28,6 +40,35 @@ def distinguishing_precision(arrays, start: int = 4, most: int = 12) -> int:
     return most
 
 
+def _off(got, expected, tolerance):
+    """Where got and expected differ by more than the tolerance (a boolean array), or None."""
+    if np.shape(got) != np.shape(expected):
+        return None
+    return np.abs(np.asarray(got, dtype=np.float64) - np.asarray(expected, dtype=np.float64)) > tolerance
+
+
+def _zeroed(array, off, tolerance):
+    """Entries within the tolerance of 0, and not off, as 0: the grader cannot tell them from 0,
+    and -4.7e-117 printed beside 0 would read as a difference (+ 0.0: no "-0.")."""
+    return np.where(~off & (np.abs(array) <= tolerance), 0.0, array) + 0.0
+
+
+def _differing_precision(got, expected, off, start: int = 4, most: int = 12) -> int:
+    """Decimals enough that every entry off by more than the tolerance prints differently."""
+    for precision in range(start, most):
+        if not off.any() or (np.round(got[off], precision) != np.round(expected[off], precision)).all():
+            return precision
+    return most
+
+
+def _where_off(off) -> str:
+    """Which entries are wrong, when some are not: "at index (1, 0) (1 of 4 entries; ...)"."""
+    indices = [str(tuple(int(i) for i in index)).replace(",)", ")") for index in np.argwhere(off)]
+    listed = ", ".join(indices[:MOST_INDICES]) + (", ..." if len(indices) > MOST_INDICES else "")
+    return (f"Off by more than the tolerance at index {listed} ({len(indices)} of {off.size} entries; "
+            "the others are within it)")
+
+
 def show_case(op, case, call: int = 0) -> list:
     precision = distinguishing_precision(case.inputs)
     lines = [f"{name} = {show_array(x, precision)}" for name, x in zip(op.inputs, case.inputs)]
@@ -37,24 +78,49 @@ def show_case(op, case, call: int = 0) -> list:
     return lines
 
 
+def _wrong_gradient(op, verdict) -> list:
+    name = op.grad_name(verdict.position)
+    lines = [f"Wrong gradient: {name} (returned value {verdict.position + 1} of {len(op.inputs)})"]
+    got, expected = verdict.got, verdict.expected
+    compared = verdict.kind in COMPARED and expected is not None and got is not None
+    off = _off(got, expected, verdict.tolerance) if compared else None
+    precision = 4
+    if off is not None:
+        got, expected = _zeroed(got, off, verdict.tolerance), _zeroed(expected, off, verdict.tolerance)
+        precision = _differing_precision(got, expected, off)
+    if expected is not None:
+        lines.append(f"  expected {name} = {show_array(expected, precision)}")
+    if got is not None:
+        lines.append(f"  got      {name} = {show_array(got, precision)}")
+    if off is not None and np.size(off) <= SMALL and not off.all():
+        lines.append(f"  {_where_off(off)}")
+    return lines
+
+
 def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosis: str = "") -> str:
     """The feedback of one failed property, in the order a student reads it: what failed (the
     one-line reason, which is also the first line), the minimal example, the wrong gradient,
-    expected vs got, the tolerance, and the diagnosis."""
-    if verdict.kind == "not_implemented" or case is None:
-        return verdict.reason
-    lines = [verdict.reason, "Minimal failing example:"]
-    lines += ["  " + line for line in show_case(op, case, verdict.call)]
-    if verdict.position >= 0:
-        name = op.grad_name(verdict.position)
-        lines.append(f"Wrong gradient: {name} (returned value {verdict.position + 1} of {len(op.inputs)})")
-        if verdict.expected is not None:
-            lines.append(f"  expected {name} = {show_array(verdict.expected)}")
-        if verdict.got is not None:
-            lines.append(f"  got      {name} = {show_array(verdict.got)}")
-    if verdict.tolerance:
-        rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
-        lines.append(f"Tolerance: max |got - expected| <= {verdict.tolerance:.2g}{rule}")
+    expected vs got, the tolerance, and the likely mistake."""
+    lines = [verdict.reason]
+    if verdict.kind != "not_implemented" and case is not None:
+        lines.append("Minimal failing example:")
+        lines += ["  " + line for line in show_case(op, case, verdict.call)]
+        if verdict.position >= 0:
+            lines += _wrong_gradient(op, verdict)
+        if verdict.tolerance:
+            rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
+            lines.append(f"Tolerance: max |got - expected| <= {verdict.tolerance:.2g}{rule}")
     if diagnosis:
-        lines.append(f"Diagnosis: {diagnosis}")
+        lines.append(LIKELY_MISTAKE + diagnosis)
+    return "\n".join(lines)
+
+
+def feedback_body(feedback: str, reason: str = "", diagnosis: str = "") -> str:
+    """`feedback` without its first line when that is `reason`, and without its last line when
+    that is the likely mistake `diagnosis` (for a renderer that shows these apart)."""
+    lines = feedback.split("\n")
+    if reason and lines and lines[0] == reason:
+        lines = lines[1:]
+    if diagnosis and lines and lines[-1] == LIKELY_MISTAKE + diagnosis:
+        lines = lines[:-1]
     return "\n".join(lines)

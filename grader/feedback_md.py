@@ -1,26 +1,24 @@
 """feedback.md: one student's report as Markdown, for the instructor to hand back.
 
 It is rendered from the report's JSON form (what report.json holds), so a resumed or merged
-batch renders exactly what a fresh one does. A score table, then every failed check with its
-feedback (the minimal failing example, got and expected), then what the student's code printed.
-Student-controlled text (printed output, error messages) only ever appears inside code fences
-or escaped table cells, so it cannot change the document's structure.
+batch renders exactly what a fresh one does. A score table, then every failed check: what it
+checks, the likely mistake, and its feedback (the reason, the minimal failing example, got and
+expected), then what the student's code printed.
+
+GitHub, LMSs and Jupyter render this file, and instructors `cat` it, so student-controlled text
+(the id, error messages, names quoted in reasons, printed output) only appears through
+`escape.markdown_inline` (HTML and Markdown syntax escaped) or in a code fence it cannot close
+(`escape.markdown_block`), never as Markdown of its own.
 """
 
-import re
+from .escape import markdown_block, markdown_inline
+from .feedback import feedback_body
 
 OUTPUT_LINES = 40  # lines of the student's own printed output shown
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or "-"
-
-
-def _fenced(text: str) -> str:
-    """A code block that no backtick run inside `text` can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text.rstrip()}\n{fence}\n"
+    return markdown_inline(text) or "-"
 
 
 def _points(value) -> str:
@@ -33,30 +31,32 @@ def feedback_markdown(student_id: str, report: dict) -> str:
     load_error = report.get("load_error", "")
     if load_error:
         parts.append("No check could run on your submission:\n")
-        parts.append(_fenced(load_error))
+        parts.append(markdown_block(load_error))
     parts.append("| op | points | passed | failed |\n|---|---:|---|---|")
     for key, op in report["ops"].items():
         passed = ", ".join(check["name"] for check in op["checks"] if check["passed"])
         failed = ", ".join(check["name"] for check in op["checks"] if not check["passed"])
-        parts.append(f"| {key} | {_points(op['score'])}/{_points(op['max_score'])} | {_cell(passed)} | {_cell(failed)} |")
+        parts.append(f"| {key} | {_points(op['score'])}/{_points(op['max_score'])} | {passed or '-'} | {failed or '-'} |")
     parts.append(f"| **total** | **{_points(report['score'])}/{_points(report['max_score'])}** | | |\n")
 
     failed_checks = [(key, check) for key, op in report["ops"].items() for check in op["checks"] if not check["passed"]]
     if failed_checks and not load_error:
         parts.append("## What failed\n")
-        first_with = {}  # feedback text -> the check that showed it first
+        first_with = {}  # feedback text, reason -> the check that showed it first
         for key, check in failed_checks:
-            name = f"{key}.{check['name']}"
+            name = f"{key}.{check['name']}"  # the rubric's names, not the student's
             parts.append(f"### {name} ({_points(check['points'])}/{_points(check['max_points'])})\n")
             parts.append(f"Checks: {_cell(check['doc'])}\n")
-            if check.get("diagnosis"):
-                parts.append(f"Likely mistake: {_cell(check['diagnosis'])}\n")
+            diagnosis = check.get("diagnosis", "")
+            if diagnosis:
+                parts.append(f"**Likely mistake:** {_cell(diagnosis)}\n")
             feedback = check.get("feedback") or check.get("reason") or "failed"
-            if feedback in first_with:
-                parts.append(f"Same problem as {first_with[feedback]} above.\n")
+            reason = check.get("reason") or feedback
+            if feedback in first_with or reason in first_with:
+                parts.append(f"Same problem as {first_with.get(feedback) or first_with[reason]} above.\n")
                 continue
-            first_with[feedback] = name
-            parts.append(_fenced(feedback))
+            first_with[feedback] = first_with[reason] = name
+            parts.append(markdown_block(feedback_body(feedback, diagnosis=diagnosis)))
 
     output = report.get("student_output", "")
     if output.strip():
@@ -64,5 +64,5 @@ def feedback_markdown(student_id: str, report: dict) -> str:
         shown = "\n".join(lines[:OUTPUT_LINES]) + (f"\n[... {len(lines) - OUTPUT_LINES} more lines]"
                                                      if len(lines) > OUTPUT_LINES else "")
         parts.append("## What your code printed\n")
-        parts.append(_fenced(shown))
+        parts.append(markdown_block(shown))
     return "\n".join(parts).rstrip() + "\n"

@@ -10,12 +10,17 @@ which makes one test per property of the rubric, for each op (ids like ``matmul-
 examples (the same seeds, shapes and ranges as the hidden grader) against the student's
 ``ops.py``, in-process, with the `Numeric` oracle: central differences of the *given* forward,
 so no reference solution is needed or shipped. A failure prints the feedback the hidden grader
-would give, without a traceback.
+would give, without a traceback. Its first line, which pytest's short summary shows, is the
+one-line reason; as test ids and that prefix leave it a few columns at 80, a last section,
+"backprop: what failed", lists every failed property with its reason, wrapped to the terminal.
 """
 
+import textwrap
 from pathlib import Path
 
 import pytest
+
+REASON = "backprop_reason"  # a failed test's user property: its one-line reason
 
 
 def pytest_addoption(parser):
@@ -34,8 +39,12 @@ def property_tests():
     ids = [prop.id for op_key in rubric.points for prop, _ in rubric.graded(op_key)]
 
     @pytest.mark.parametrize("property_id", ids, ids=[i.replace(".", "-") for i in ids])
-    def test_property(property_id, backprop_checker):
-        backprop_checker(property_id)
+    def test_property(property_id, backprop_checker, record_property):
+        failure = backprop_checker(property_id)
+        if failure:
+            reason, message = failure
+            record_property(REASON, f"{property_id}: {reason}")
+            pytest.fail(message, pytrace=False)
 
     return test_property
 
@@ -88,22 +97,43 @@ class PublicChecker:
         self.runner = InProcessRunner(self.submission.source, self.submission.filename)
 
     def __call__(self, property_id: str):
+        """None if the property passes, else (its one-line reason, the failure message): the
+        reason first, then which property failed and the rest of its feedback."""
         from .cases import PROPERTY_BY_ID
         from .contract import OP_BY_KEY
         from .grade import check_property
+        from .report import terminal
 
         prop = PROPERTY_BY_ID[property_id]
         result = check_property(prop, OP_BY_KEY[prop.op], self.runner, self.oracle, self.rubric, self.bank)
-        if not result.passed:
-            header = f"{prop.id} ({prop.doc}) failed"
-            pytest.fail(f"{header}\n{result.feedback}", pytrace=False)
+        if result.passed:
+            return None
+        reason, _, details = (result.feedback or result.reason).partition("\n")
+        message = f"{reason}\n{prop.id} failed: {prop.doc}" + (f"\n{details}" if details else "")
+        return terminal(reason), terminal(message)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Every failed property with its reason, wrapped with a hanging indent: readable where the
+    short summary's lines are cut at the terminal's width."""
+    reasons = [value for report in terminalreporter.stats.get("failed", [])
+               for name, value in getattr(report, "user_properties", ()) if name == REASON]
+    if not reasons:
+        return
+    width = max(config.get_terminal_writer().fullwidth, 40)
+    terminalreporter.section("backprop: what failed", sep="-")
+    for reason in reasons:
+        for line in textwrap.wrap(reason, width, subsequent_indent="    ", break_on_hyphens=False):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
 def backprop_checker(request):
+    from .report import terminal
     from .submission import SubmissionError
 
     try:
         return PublicChecker(_submission_path(request.config))
     except SubmissionError as error:
-        pytest.fail(f"{error} (pass --submission PATH)", pytrace=False)
+        message = terminal(f"{error} (pass --submission PATH)")
+    pytest.fail(message, pytrace=False)  # outside the except: pytest would print the raw error too

@@ -1,62 +1,122 @@
-"""Renderers of a `Report`: the terminal table and the JSON file."""
+"""Renderers of a `Report`: the terminal (a score table, the feedback below it) and the JSON file.
+
+The table holds names and points only, so that it reads at 80 columns; every reason and example
+is printed below it, wrapped to the console's width with hanging indents. Student text (the
+submission's path, error messages, printed output, names quoted in reasons) passes through
+`terminal` (the escaper of this medium; grader/escape.py has the others) and is printed as rich
+`Text`, never parsed as markup.
+"""
 
 import json
+import re
+import textwrap
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+INDENT = 4          # feedback lines, under their check's header
+HANG = 4            # continuation lines of a wrapped line, beyond its first
+OUTPUT_LINES = 10   # lines of the student's printed output shown
+ONE_CAUSE = ("not_implemented", "error")  # kinds whose every check fails for the same reason
+
+
+# C0 controls but tab and newline, DEL and C1 (ESC, BEL, CSI 0x9b, OSC 0x9d...), the Unicode
+# bidirectional overrides and isolates that make text display in another order than it reads
+# ("Trojan Source", CVE-2021-42574), and lone surrogates, which no UTF-8 stream can encode.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n?|[\u2028\u2029]")  # CR would rewrite the line it ends: a new line instead
+
+
+def _visible(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text) -> str:
+    """`text` with every control character but tab and newline shown as ``\\xNN`` (``\\uNNNN``)."""
+    return _CONTROL.sub(_visible, _NEWLINES.sub("\n", str(text)))
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _wrap(text: str, width: int, indent: int) -> list:
+    """Each line of `text` wrapped to `width`, indented by `indent` (plus its own leading spaces),
+    its continuation lines by HANG more."""
+    lines = []
+    for line in terminal(text).split("\n"):
+        body = line.lstrip(" ")
+        first = " " * (indent + len(line) - len(body))
+        lines += textwrap.wrap(body, max(width, 40), initial_indent=first, subsequent_indent=first + " " * HANG,
+                               break_on_hyphens=False) or [""]
+    return lines
+
+
+def _print(console: Console, text: str, indent: int = 0, style: str = "", bold: int = 0) -> None:
+    """Print `text` wrapped with hanging indents; `bold`: that many characters of its start."""
+    for number, line in enumerate(_wrap(text, console.width, indent)):
+        shown = Text(line, style=style)
+        if bold and number == 0:
+            shown.stylize("bold", indent, indent + bold)
+        console.print(shown, soft_wrap=True)
+
+
+def _names(checks, passed: bool) -> str:
+    """The checks that passed (or failed): "all" when every one did, so a row stays short."""
+    names = [check.name for check in checks if check.passed == passed]
+    return "all" if len(names) == len(checks) > 1 else ", ".join(names) or "-"
+
+
 def render_table(report, console: Console, title: str = "") -> None:
-    table = Table(title=title or f"{report.submission}", title_justify="left", show_lines=True)
-    table.add_column("op", style="bold")
-    table.add_column("points", justify="right")
+    table = Table(title=Text(terminal(title or report.submission)), title_justify="left")
+    table.add_column("op", style="bold", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
     table.add_column("passed", style="green")
     table.add_column("failed", style="red")
     for key, op in report.ops.items():
-        passed = ", ".join(check.name for check in op.checks if check.passed)
-        failed = Text()
-        by_reason = {}  # one line per distinct reason: a stub says "not implemented" once
-        for check in op.checks:
-            if not check.passed:
-                by_reason.setdefault(check.reason, []).append(check.name)
-        for reason, names in by_reason.items():
-            label = "all" if len(names) == len(op.checks) > 1 else ", ".join(names)
-            failed.append(f"{label}: ", style="bold red")
-            failed.append(reason + "\n", style="default")
-        failed.rstrip()
         style = "green" if op.score == op.max_score else "yellow" if op.score else "red"
-        table.add_row(key, Text(f"{_points(op.score)}/{_points(op.max_score)}", style=style), passed,
-                      failed if failed.plain else Text("-"))
+        table.add_row(key, Text(f"{_points(op.score)}/{_points(op.max_score)}", style=style),
+                      _names(op.checks, passed=True), _names(op.checks, passed=False))
     table.add_row("total", Text(f"{_points(report.score)}/{_points(report.max_score)}", style="bold"), "", "")
     console.print(table)
 
 
+def _groups(report, op) -> dict:
+    """Feedback text -> the failed checks of `op` that share it (a stub fails them all alike)."""
+    groups = {}
+    for check in op.checks:
+        if not check.passed and not (report.load_error and check.feedback == report.load_error):
+            groups.setdefault(check.feedback or check.reason, []).append(check)
+    return groups
+
+
 def render_feedback(report, console: Console) -> None:
-    """The minimal failing example of every failed property."""
+    """Below the table: why each check failed, with its minimal failing example, once per cause."""
     if report.load_error:
-        console.print(f"[bold red]The submission could not be loaded:[/] {escape(report.load_error)}")
+        _print(console, f"The submission could not be loaded: {report.load_error}", style="red")
     for key, op in report.ops.items():
-        shown = {}  # verdict kind -> the check whose example was printed
-        for check in op.checks:
-            if check.passed or check.kind in ("not_implemented",) or check.feedback == report.load_error:
+        shown, said = {}, {}  # verdict kind, reason -> the check whose example is printed above
+        for feedback, checks in _groups(report, op).items():
+            first = checks[0]
+            every = len(checks) == len(op.checks) > 1
+            label = f"{key} (all checks)" if every else ", ".join(f"{key}.{check.name}" for check in checks)
+            points = f"{_points(sum(c.points for c in checks))}/{_points(sum(c.max_points for c in checks))}"
+            about = f": {first.doc}" if len(checks) == 1 else ""
+            _print(console, f"{label} {points}{about}", bold=len(label))
+            if first.reason in said:
+                _print(console, f"The same problem as {said[first.reason]}, above.", INDENT)
                 continue
-            console.print(f"[bold]{key}.{check.name}[/] ({escape(check.doc)}): [red]failed[/]")
-            if check.kind in shown:  # the same kind of mistake: its example is printed above
-                console.print(f"    {escape(check.reason)} (same kind of mistake as {shown[check.kind]})")
+            if first.kind in shown and first.kind not in ONE_CAUSE:
+                _print(console, f"{first.reason} (same kind of mistake as {shown[first.kind]}, above)", INDENT)
                 continue
-            shown[check.kind] = check.name
-            for line in check.feedback.splitlines():
-                console.print(f"    {escape(line)}", highlight=False)
+            shown[first.kind] = said[first.reason] = f"{key}.{first.name}"
+            _print(console, feedback, INDENT)
     if report.student_output.strip():
-        console.print("[dim]Your code printed (first lines):[/]")
-        for line in report.student_output.splitlines()[:10]:
-            console.print(f"[dim]    {escape(line)}[/]", highlight=False)
+        console.print(Text("Your code printed (first lines):", style="dim"))
+        for line in report.student_output.splitlines()[:OUTPUT_LINES]:
+            _print(console, line, INDENT, style="dim")
 
 
 def write_json(report, path) -> None:

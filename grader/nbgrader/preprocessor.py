@@ -13,7 +13,8 @@ graded cells (``score_<op>``), it starts no kernel at all. It reads the answer c
 with the sandboxed grader in this process (scoring.py), and writes each graded cell's outputs:
 the op's checks, reasons and diagnoses as text on stdout, then the score as a plain numeric
 ``execute_result``, the one form of partial credit nbgrader reads. Nothing else is left in
-those outputs (no error, no stderr, either of which nbgrader would score 0). SaveAutoGrades,
+those outputs (no error, no stderr, either of which nbgrader would score 0); the text is
+escaped for a notebook's stream output (scoring.py, text.py). SaveAutoGrades,
 which comes after it, then records exactly these values.
 
 So no student code runs outside the sandbox during autograde, and nothing a student's cell
@@ -28,6 +29,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
+from ..escape import terminal
 from .layout import op_of_score_id
 
 
@@ -63,7 +65,8 @@ class TrustedScores(Execute):
                 nbformat.v4.new_output("stream", name="stdout", text=texts[op.key] + "\n"),
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(value)}, execution_count=None),
             ]
-        self.log.info("%s: %g/%g points from the trusted grader", resources["nbgrader"]["student"],
+        # The student id is a folder name: shown in the instructor's terminal, so escaped for it.
+        self.log.info("%s: %g/%g points from the trusted grader", terminal(resources["nbgrader"]["student"]),
                       report.score, report.max_score)
         return nb, resources
 

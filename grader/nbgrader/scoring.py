@@ -8,6 +8,7 @@ notebook of an ``nbgrader autograde`` batch.
 """
 
 from ..contract import OP_BY_KEY
+from ..escape import terminal
 from .answers import read_answers
 from .layout import SETUP_ID, answer_id
 from .text import op_text
@@ -30,7 +31,7 @@ def _grader(rubric_path: str):
 
 def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
     """(Report, texts): the grade of the notebook at `path`, and op key -> the feedback text
-    its graded cell shows."""
+    its graded cell shows (escaped for a notebook's stream output: `escape.terminal`)."""
     from ..grade import grade
     from ..runners import make_runner
 
@@ -45,7 +46,7 @@ def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
     for key, op_score in report.ops.items():
         text = op_text(OP_BY_KEY[key].class_name, op_score)
         if op_score.score < op_score.max_score:
-            text += "".join(f"\n  {line}" for line in _cell_errors(key, report.student_output))
+            text += terminal("".join(f"\n  {line}" for line in _cell_errors(key, report.student_output)))
         texts[key] = text
     return report, texts
 

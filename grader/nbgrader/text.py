@@ -6,7 +6,12 @@ each failed one the grader's feedback: the reason, the minimal failing example, 
 diagnosis when one is recognised. A cause already shown is named, not repeated; when a single
 cause fails every failed check (not implemented, no class, a cell that does not load), it is
 said once.
+
+A notebook shows stream output as text (Jupyter and nbconvert's HTML export escape HTML) but
+interprets ANSI escape sequences in it, so the text passes through `escape.terminal`.
 """
+
+from ..escape import terminal
 
 ONE_CAUSE_KINDS = ("not_implemented", "error")
 
@@ -26,7 +31,7 @@ def op_text(class_name: str, op_score) -> str:
     if failed and len({check.reason for check in failed}) == 1 and failed[0].kind in ONE_CAUSE_KINDS:
         lines += [_check_line(check) for check in op_score.checks]
         lines.append(f"  {failed[0].feedback or failed[0].reason}")
-        return "\n".join(lines)
+        return terminal("\n".join(lines))
     shown = {}  # verdict kind -> the check whose feedback is printed above
     for check in op_score.checks:
         lines.append(_check_line(check))
@@ -36,8 +41,5 @@ def op_text(class_name: str, op_score) -> str:
             lines.append(f"       {check.reason} (the same kind of mistake as {shown[check.kind]})")
             continue
         shown[check.kind] = check.name
-        feedback = check.feedback or check.reason
-        lines += [f"       {line}" for line in feedback.splitlines()]
-        if check.diagnosis and check.diagnosis not in feedback:
-            lines.append(f"       Diagnosis: {check.diagnosis}")
-    return "\n".join(lines)
+        lines += [f"       {line}" for line in (check.feedback or check.reason).splitlines()]
+    return terminal("\n".join(lines))

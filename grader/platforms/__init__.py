@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bank import Bank
+from ..feedback import LIKELY_MISTAKE, feedback_body
 from ..grade import Report, grade
 from ..oracles import Reference
 from ..paths import load_trusted, solutions_path
@@ -82,20 +83,27 @@ def capped(text: str, limit: int = OUTPUT_CAP) -> str:
 
 
 def check_message(check) -> str:
-    """A failed check's one-line reason, with the diagnosis when there is one."""
+    """A failed check's one-line reason, with the likely mistake when there is one."""
     if check.passed:
         return "passed"
-    return check.reason + (f"\nLikely mistake: {check.diagnosis}" if check.diagnosis else "")
+    return check.reason + (f"\n{LIKELY_MISTAKE}{check.diagnosis}" if check.diagnosis else "")
 
 
 def check_output(check) -> str:
-    """What a check shows a student: what it tests, and for a failure the minimal example and diagnosis."""
+    """What a check shows a student: what it tests, and for a failure its feedback (the reason,
+    the minimal example, got and expected, the likely mistake: each once)."""
     if check.passed:
         return f"Passed: {check.doc}."
-    lines = [f"Checks: {check.doc}.", check.feedback or check.reason]
-    if check.diagnosis:
-        lines.append(f"Likely mistake: {check.diagnosis}")
-    return capped("\n".join(lines))
+    return capped(f"Checks: {check.doc}.\n{check.feedback or check.reason}")
+
+
+def check_details(check) -> str:
+    """`check_output` without what `check_message` says (the reason and the likely mistake),
+    for a platform that shows both side by side."""
+    if check.passed:
+        return f"Passed: {check.doc}."
+    body = feedback_body(check.feedback or check.reason, check.reason, check.diagnosis)
+    return capped(f"Checks: {check.doc}." + (f"\n{body}" if body else ""))
 
 
 def score_lines(report: Report) -> list:

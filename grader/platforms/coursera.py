@@ -4,10 +4,14 @@ The contract (coursera/coursera_autograder ``grade local``, which validates the 
 so; research §7): a JSON object with ``fractionalScore``, a number in [0, 1] (not a bool), and
 ``feedback``, a string shown to the learner. Coursera renames the learner's file to the part's
 suggested file name, so set it to ``ops.py`` (or ``ops.ipynb``) when authoring the item.
+
+Coursera does not document how it renders ``feedback``, so it is `escape.inert_text`: plain
+text that stays plain whether it is shown as text, HTML or Markdown.
 """
 
 from pathlib import Path
 
+from ..escape import inert_text
 from ..submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, fraction, load_lines, printed_lines, root_from_env,
                score_lines, syntax_error, write_results)
@@ -31,7 +35,8 @@ def feedback_text(report, syntax: str = "") -> str:
 
 
 def feedback(report, syntax: str = "") -> dict:
-    return {"fractionalScore": 0.0 if syntax else float(fraction(report)), "feedback": feedback_text(report, syntax)}
+    return {"fractionalScore": 0.0 if syntax else float(fraction(report)),
+            "feedback": inert_text(feedback_text(report, syntax))}
 
 
 def run(root_path: Path, grading: Grading) -> dict:
@@ -42,7 +47,7 @@ def run(root_path: Path, grading: Grading) -> dict:
         try:
             submission = read_submission(Path(root_path) / "submission")
         except SubmissionError as error:
-            data = {"fractionalScore": 0.0, "feedback": f"Nothing could be graded: {error}."}
+            data = {"fractionalScore": 0.0, "feedback": inert_text(f"Nothing could be graded: {error}.")}
         else:
             data = feedback(grading.grade(submission), syntax_error(submission))
     except Exception:

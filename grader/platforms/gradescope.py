@@ -8,6 +8,7 @@ output. The instructor picks when students see the checks (``--visibility`` at b
 stored in the bundle's gradescope.json): ``visible`` (default) or ``after_due_date``,
 ``after_published``, ``hidden``. The top-level output is always shown to students, so it names
 a syntax or load error but carries no per-check information unless the checks are visible.
+Every output is plain text (``output_format: "text"``) with its control characters made visible.
 
 The bundle (``grader gradescope build OUT.zip``) holds setup.sh and run_autograder at the
 archive root, as Gradescope requires (research §1.1), plus requirements.txt (pinned), this
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..contract import OPS
+from ..escape import terminal
 from ..paths import load_trusted, solutions_path
 from ..rubric import DEFAULT_RUBRIC, load_rubric
 from ..submission import SubmissionError, read_submission
@@ -29,6 +31,10 @@ from . import (Grading, check_output, clear_results, load_lines, printed_lines, 
                syntax_error, write_results)
 
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+# Plain text, shown as it is: every output passes through `escape.terminal` (control characters
+# made visible), and HTML or Markdown in student text stays text. Said at the top level and on
+# every test, since Gradescope's defaults differ ("simple_format" at the top level).
+OUTPUT_FORMAT = "text"
 CONFIG_NAME = "gradescope.json"
 WHEN_SHOWN = {"after_due_date": "after the due date", "after_published": "when grades are published",
               "hidden": "by your instructor only"}
@@ -64,8 +70,8 @@ def results(report, visibility: str, seconds: float, syntax: str = "") -> dict:
                 "score": check.points,
                 "max_score": check.max_points,
                 "status": "passed" if check.passed else "failed",
-                "output": check_output(check),
-                "output_format": "text",
+                "output": terminal(check_output(check)),
+                "output_format": OUTPUT_FORMAT,
                 "tags": [key],
                 "visibility": visibility,
                 "extra_data": {"kind": check.kind, "examples": check.examples},
@@ -81,8 +87,8 @@ def results(report, visibility: str, seconds: float, syntax: str = "") -> dict:
     return {
         "score": report.score,
         "execution_time": round(seconds),
-        "output": "\n".join(lines),
-        "output_format": "text",
+        "output": terminal("\n".join(lines)),
+        "output_format": OUTPUT_FORMAT,
         "visibility": visibility,
         "stdout_visibility": "hidden",  # run_autograder's stdout is for instructors
         "extra_data": {"grader": __version__, "oracle": report.oracle, "max_score": report.max_score},
@@ -92,7 +98,7 @@ def results(report, visibility: str, seconds: float, syntax: str = "") -> dict:
 
 def failure(message: str, seconds: float) -> dict:
     """Results when nothing could be graded: score 0 and one clear line."""
-    return {"score": 0.0, "execution_time": round(seconds), "output": message, "output_format": "text",
+    return {"score": 0.0, "execution_time": round(seconds), "output": terminal(message), "output_format": OUTPUT_FORMAT,
             "stdout_visibility": "hidden", "extra_data": {"grader": __version__}, "tests": []}
 
 

@@ -8,6 +8,13 @@ carry ``name``, ``description``, ``points``, ``max_points``, ``message`` and ``o
 PrairieLearn shows per-test points only when every test has both. The file must stay under
 1 MB: outputs are capped (about 0.2 MB at most for the default rubric).
 
+PrairieLearn shows ``message`` and ``output`` in ``<pre>`` after converting them with ansi2html
+(https://github.com/PrairieLearn/PrairieLearn, apps/prairielearn/elements/
+pl-external-grader-results/), which escapes HTML but turns escape sequences into colours and
+OSC 8 links, so they pass through `escape.terminal`; its Mustache template HTML-escapes
+``name`` and ``description``. A test's ``message`` is its reason and likely mistake,
+its ``output`` the minimal example (`check_details`): each is said once.
+
 Not gradable: a syntax error (the student's fault, but nothing was graded) and a grader
 failure (not the student's fault). Everything else, including code that compiles but fails to
 load, is graded and scores what it earns.
@@ -16,8 +23,9 @@ load, is graded and scores what it earns.
 import time
 from pathlib import Path
 
+from ..escape import terminal
 from ..submission import SubmissionError, read_submission
-from . import (Grading, capped, check_message, check_output, clear_results, fraction, load_lines, printed_lines,
+from . import (Grading, capped, check_details, check_message, clear_results, fraction, load_lines, printed_lines,
                root_from_env, score_lines, syntax_error, write_results)
 
 
@@ -26,6 +34,7 @@ def root() -> Path:
 
 
 def not_gradable(message: str) -> dict:
+    message = terminal(message)
     return {"gradable": False, "message": message, "format_errors": [message]}
 
 
@@ -37,16 +46,16 @@ def results(report, syntax: str = "") -> dict:
         "description": check.doc,
         "points": check.points,
         "max_points": check.max_points,
-        "message": check_message(check),
-        "output": check_output(check),
+        "message": terminal(check_message(check)),
+        "output": terminal(check_details(check)),
     } for key, op in report.ops.items() for check in op.checks]
     return {
         "gradable": True,
         "score": fraction(report),
         "points": report.score,
         "max_points": report.max_score,
-        "message": "\n".join(load_lines(report) + score_lines(report)),
-        "output": capped("\n".join(printed_lines(report))),
+        "message": terminal("\n".join(load_lines(report) + score_lines(report))),
+        "output": terminal(capped("\n".join(printed_lines(report)))),
         "tests": tests,
     }
 
@@ -61,7 +70,7 @@ def run(root_path: Path, grading: Grading) -> dict:
             submission = read_submission(Path(root_path) / "student")
         except SubmissionError as error:
             data = {"gradable": True, "score": 0.0, "points": 0.0, "max_points": grading.rubric.max_score,
-                    "message": f"Nothing could be graded: {error}.", "tests": []}
+                    "message": terminal(f"Nothing could be graded: {error}."), "tests": []}
         else:
             data = results(grading.grade(submission), syntax_error(submission))
     except Exception:
