@@ -38,6 +38,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .atomic import remove_temporaries, write_atomic
 from .cli import UsageError
+from .escape import terminal
 from .gradebook import CSV_NAME, JSON_NAME, MAX_ROW, Gradebook, GradebookError, columns_for, merge, \
     properties_for, read_gradebook, report_fits, row_from_report, write_gradebook
 from .summary import HTML_NAME, PLOTS, write_summary
@@ -139,7 +140,7 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
         def tick(running):
             names = ", ".join(running[:3]) + (", ..." if len(running) > 3 else "")
-            progress.update(task, description=f"grading {escape(names)}" if names else "grading")
+            progress.update(task, description=f"grading {escape(terminal(names))}" if names else "grading")
             progress.refresh()
 
         results = grade_in_processes(todo, context, args.jobs, args.in_process, not args.no_shrink,
@@ -196,8 +197,8 @@ def _batch(args) -> int:
     console.print(f"Graded {len(todo)} of {len(selected)} submissions{skipped} in "
                   f"{time.monotonic() - started:.1f} s.")
     for sid, problem in problems:
-        console.print(f"[yellow]warning:[/] {escape(sid)}: {escape(problem)}; it scored 0")
-    console.print(f"Gradebook: {escape(str(out / CSV_NAME))}\nSummary:   {escape(str(summary))}")
+        console.print(f"[yellow]warning:[/] {escape(terminal(sid))}: {escape(terminal(problem))}; it scored 0")
+    console.print(f"Gradebook: {escape(terminal(out / CSV_NAME))}\nSummary:   {escape(terminal(summary))}")
     return 0
 
 
@@ -226,7 +227,7 @@ def _merge(args) -> int:
     write_gradebook(merged, out)
     summary = write_summary(merged, out)
     Console(highlight=False).print(f"Merged {len(merged.rows)} students from {len(sources)} folders.\n"
-                                   f"Gradebook: {escape(str(out / CSV_NAME))}\nSummary:   {escape(str(summary))}")
+                                   f"Gradebook: {escape(terminal(out / CSV_NAME))}\nSummary:   {escape(terminal(summary))}")
     return 0
 
 

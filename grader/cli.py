@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(message) -> None:
+    """The one line a failure ends in. It may quote a student's file or folder name: escaped."""
+    from .escape import terminal
+
+    print(f"grader: {terminal(message)}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     from .rubric import RubricError
     from .submission import SubmissionError
@@ -73,27 +80,27 @@ def main(argv=None) -> int:
         SandboxError = UsageError
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in INSTRUCTOR_ONLY and is_student_copy():
-        print(f"grader: {INSTRUCTOR_ONLY[argv[0]]}", file=sys.stderr)
+        _say(INSTRUCTOR_ONLY[argv[0]])
         return 2
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except SandboxError as error:
-        print(f"grader: the sandbox could not run: {error}", file=sys.stderr)
+        _say(f"the sandbox could not run: {error}")
         return 3
     except (UsageError, SubmissionError, RubricError) as error:
-        print(f"grader: {error}", file=sys.stderr)
+        _say(error)
         return 2
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"grader: {where}{error.strerror or error}", file=sys.stderr)
+        _say(f"{where}{error.strerror or error}")
         return 2
     except KeyboardInterrupt:
-        print("grader: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except Exception as error:  # noqa: BLE001 - a grader bug must still end in one line
         if os.environ.get("GRADER_DEBUG"):
             raise
-        print(f"grader: internal error ({type(error).__name__}: {error}); "
-              "rerun with GRADER_DEBUG=1 for the traceback and report it", file=sys.stderr)
+        _say(f"internal error ({type(error).__name__}: {error}); "
+             "rerun with GRADER_DEBUG=1 for the traceback and report it")
         return 3

@@ -9,8 +9,6 @@ Each renderer passes every such string through the function of its medium, where
   PrairieLearn's ``message``/``output`` (which PrairieLearn runs through ansi2html, so escape
   sequences would become colours and OSC 8 links), and notebook stream output (Jupyter and
   nbconvert interpret ANSI codes). It replaces control characters with a visible ``\\xNN``.
-  It lives in report.py, the terminal's renderer, which the students' copy of the kit ships
-  (release.STUDENT_MODULES), and is re-exported here.
 - `markdown_inline`, `markdown_block`: feedback.md, which GitHub, LMSs and Jupyter render.
 - `html_text`: HTML text and attribute values.
 - `inert_text`: a medium whose renderer is not documented (Coursera's ``feedback`` string): plain
@@ -27,7 +25,22 @@ blocks" (https://spec.commonmark.org/0.31.2/); Trojan Source (https://trojansour
 import html
 import re
 
-from .report import terminal
+# C0 controls but tab and newline, DEL and C1 (ESC, BEL, CSI 0x9b, OSC 0x9d...), the Unicode
+# bidirectional overrides and isolates that make text display in another order than it reads
+# ("Trojan Source", CVE-2021-42574), and lone surrogates, which no UTF-8 stream can encode.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n?|[\u2028\u2029]")  # CR would rewrite the line it ends: a new line instead
+
+
+def _visible(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text) -> str:
+    """`text` with every control character but tab and newline shown as ``\\xNN`` (``\\uNNNN``)."""
+    return _CONTROL.sub(_visible, _NEWLINES.sub("\n", str(text)))
+
 
 # Characters that start Markdown syntax inline (CommonMark lets any ASCII punctuation be
 # backslash-escaped): emphasis, code spans, links and images, tables, strikethrough. An "_"

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+from .escape import terminal
 from .gradebook import points
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -18,13 +19,21 @@ def percent(share: float) -> str:
     return f"{100 * share:.0f}%"
 
 
+def _text(value):
+    import markupsafe
+
+    return terminal(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
+
+
 @cache
 def environment():
     import jinja2
 
+    # finalize: every value a page shows is text first (control characters made visible, as in
+    # every medium: escape.py), then autoescaped as HTML; markup the templates mark safe is kept.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=_text)
     env.filters.update(points=lambda value: points(float(value)), percent=percent,
                        path_segment=lambda text: quote(str(text), safe=""))
     return env

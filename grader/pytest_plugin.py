@@ -102,7 +102,7 @@ class PublicChecker:
         from .cases import PROPERTY_BY_ID
         from .contract import OP_BY_KEY
         from .grade import check_property
-        from .report import terminal
+        from .escape import terminal
 
         prop = PROPERTY_BY_ID[property_id]
         result = check_property(prop, OP_BY_KEY[prop.op], self.runner, self.oracle, self.rubric, self.bank)
@@ -129,7 +129,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.fixture(scope="session")
 def backprop_checker(request):
-    from .report import terminal
+    from .escape import terminal
     from .submission import SubmissionError
 
     try:

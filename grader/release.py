@@ -23,7 +23,7 @@ from .rubric import load_rubric
 # The grader modules a student repository needs: the public tests, `grader check` and what
 # they import. Everything else (batch, sandbox, platforms, nbgrader, release) is instructor
 # tooling with dependencies students do not install; an allow-list keeps it out as it grows.
-STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "diagnose",
+STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "diagnose", "escape",
                    "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
                    "rubric", "runners", "shrink", "submission")
 

@@ -8,34 +8,18 @@ submission's path, error messages, printed output, names quoted in reasons) pass
 """
 
 import json
-import re
 import textwrap
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .escape import terminal
+
 INDENT = 4          # feedback lines, under their check's header
 HANG = 4            # continuation lines of a wrapped line, beyond its first
 OUTPUT_LINES = 10   # lines of the student's printed output shown
 ONE_CAUSE = ("not_implemented", "error")  # kinds whose every check fails for the same reason
-
-
-# C0 controls but tab and newline, DEL and C1 (ESC, BEL, CSI 0x9b, OSC 0x9d...), the Unicode
-# bidirectional overrides and isolates that make text display in another order than it reads
-# ("Trojan Source", CVE-2021-42574), and lone surrogates, which no UTF-8 stream can encode.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_NEWLINES = re.compile("\r\n?|[\u2028\u2029]")  # CR would rewrite the line it ends: a new line instead
-
-
-def _visible(match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def terminal(text) -> str:
-    """`text` with every control character but tab and newline shown as ``\\xNN`` (``\\uNNNN``)."""
-    return _CONTROL.sub(_visible, _NEWLINES.sub("\n", str(text)))
 
 
 def _points(value: float) -> str:
