@@ -5,9 +5,9 @@ the *same kind* of mistake the bank found, so the minimal example still shows th
 shrinker left free would wander from "wrong values" to whatever else fails on a tiny input).
 When the bank's example showed the mistake in non-degenerate values, a shrunk example must too:
 ``indices.T @ grad_out`` gives all zeros for ``indices = [0]``, which hides what went wrong.
-Ill-posed examples are rejected, which keeps the shrinker out of kinks
-(research/gradcheck.md §4.3 point 5). If nothing reproduces (a student's code that is not
-deterministic), the bank's own failing example is kept.
+Ill-posed examples are rejected: a shrinker moves values towards 0 and towards each other, into
+kinks, where the oracle no longer agrees with itself. If nothing reproduces (a student's code
+that is not deterministic), the bank's own failing example is kept.
 """
 
 from hypothesis import given, reject, seed

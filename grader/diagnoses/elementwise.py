@@ -204,13 +204,16 @@ _LABEL_IDS = {"swapped": "swapped_operands", "ignored": "ignored_upstream", "one
               "squared": "squared_local_derivative", "mutated": "mutates_grad_out",
               "mask_swapped": "mask_swapped", "unrouted": "unrouted", "relu_mask": "relu_mask"}
 
+_BOTH_INPUTS = ("mask_swapped", "unrouted", "relu_mask")
+
 HYPOTHESES = (
     Hypothesis("near_ties_split", _near_ties_split, _near_tie_sentence, every_position=True),
     # Summing axis 0 only is the right reduction but the wrong shape on one example and the wrong
     # axes on another: one family.
     *(Hypothesis(kind, _reduction_fits(kind), _label_sentence("right"), family="reduction")
       for kind in ("unreduced_broadcast", "wrong_reduce_axis", "wrong_reduced_shape")),
-    *(Hypothesis(mistake, _label_fits(label), _label_sentence(label), every_position=label in ("mask_swapped", "unrouted", "relu_mask"))
+    # Max's masks are one rule for both inputs: both gradients must fit.
+    *(Hypothesis(mistake, _label_fits(label), _label_sentence(label), every_position=label in _BOTH_INPUTS)
       for label, mistake in _LABEL_IDS.items()),
 )
 

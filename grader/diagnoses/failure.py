@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 # Two gradients agree when max|x - y| <= RTOL * scale + ATOL. Bugs are off by O(1); the slack
-# absorbs the Numeric oracle's central-difference error, at most 2.6e-8 * max(1, max|g|)
-# (research: central differences with a relative step, as in the kit's oracles.py).
+# absorbs the Numeric oracle's central-difference error, at most 2.6e-8 * max(1, max|g|) as
+# measured for oracles.py's relative step.
 RTOL, ATOL = 1e-6, 1e-7
 
 

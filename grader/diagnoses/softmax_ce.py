@@ -74,7 +74,8 @@ FACTORS = (
         f"gradient by N")),
     named("mean_taken_twice", lambda f: _when((_rows(f) or 0) > 1, 1.0 / (_rows(f) or 1)), lambda f: (
         f"{f.name} is 1/N = 1/{_rows(f)} of the right gradient: it is divided by N twice; divide once")),
-    named("ignored_upstream", lambda f: _when((_rows(f) or 0) > 1 and _upstream(f), (_rows(f) or 0) / (_upstream(f) or 1)),
+    named("ignored_upstream",
+          lambda f: _when((_rows(f) or 0) > 1 and _upstream(f), (_rows(f) or 0) / (_upstream(f) or 1)),
           lambda f: (f"{f.name} ignores grad_out and is not divided by N = {_rows(f)}: multiply by grad_out and "
                      f"divide by N")),
     named("divided_by_classes", lambda f: _when(_rows(f) is not None and f.inputs[0].shape[1] != _rows(f),
