@@ -94,7 +94,7 @@ EMBEDDING = OP_BY_KEY["embedding"]
 def _embedding_failing(indices, got, call=0):
     weight = np.arange(6.0).reshape(3, 2)
     indices = np.asarray(indices)
-    grad_out = np.linspace(1.0, 2.0, indices.size * 2).reshape(indices.size, 2)
+    grad_out = np.linspace(1.0, 2.0, indices.size * 2).reshape(indices.shape + (2,))
     expected = np.zeros_like(weight)
     np.add.at(expected, indices, grad_out)
     got = got(indices, grad_out, weight)
@@ -116,6 +116,33 @@ def test_a_cause_must_also_fit_the_other_failing_examples():
     noise = [_embedding_failing([1], lambda i, d, w: np.full(w.shape, 0.3))]
     found = diagnose(EMBEDDING, zero_first, noise)
     assert found.mistake == "" and found.sentence.startswith("grad_weight differs from the expected gradient")
+
+
+def _indexed_assignment(indices, grad_out, weight):
+    grad_weight = np.zeros_like(weight)
+    grad_weight[indices] += grad_out
+    return grad_weight
+
+
+def _loop_over_rows(indices, grad_out, weight):
+    grad_weight = np.zeros_like(weight)
+    for i in range(len(indices)):
+        grad_weight[indices[i]] += grad_out[i]
+    return grad_weight
+
+
+def test_a_cause_the_example_cannot_tell_from_another_is_one_true_of_both():
+    """Repeats only inside one row of indices: indexed assignment and a loop over the first axis
+    give the same numbers; the sentence given is true of both, the loop is named only when
+    another example shows it."""
+    inside_a_row = [[0, 0], [1, 2]]
+    for wrong in (_indexed_assignment, _loop_over_rows):
+        assert diagnose(EMBEDDING, _embedding_failing(inside_a_row, wrong)).mistake == "repeats_not_accumulated"
+    across_rows = _embedding_failing([[0, 1], [0, 0]], _loop_over_rows)
+    assert diagnose(EMBEDDING, _embedding_failing(inside_a_row, _loop_over_rows), [across_rows]).mistake \
+        == "multidim_indices"
+    assert diagnose(EMBEDDING, _embedding_failing(inside_a_row, _indexed_assignment),
+                    [_embedding_failing([[0, 1], [0, 0]], _indexed_assignment)]).mistake == "repeats_not_accumulated"
 
 
 def test_the_facts_say_which_gradient_where_and_by_how_much():

@@ -176,11 +176,15 @@ HYPOTHESES = (
         f"their sum (np.add.at(grad_weight, indices, grad_out))")),
     Hypothesis("starts_from_weight", _from_weight, lambda f: (
         f"{f.name} starts from weight instead of zeros: begin with np.zeros_like(weight), then add grad_out")),
-    # Before indexed assignment: with one row of indices both give the same numbers, and only the
-    # loop also fits the other examples.
-    Hypothesis("multidim_indices", _loop_over_first_axis, _loop_sentence),
+    # Where indexed assignment and a loop over the first axis give the same numbers (repeats only
+    # inside one row of indices), the first sentence is true of both; the loop is named when
+    # another failing example refutes indexed assignment. The looser fits below are families of
+    # their own, so that they cannot confirm indexed assignment on those examples.
     Hypothesis("repeats_not_accumulated", _last_write_wins, lambda f: _repeat_sentence(f, kept_one=True)),
-    Hypothesis("repeats_not_accumulated", _one_row_per_repeat, lambda f: _repeat_sentence(f, kept_one=True)),
-    Hypothesis("repeats_not_accumulated", _partial_sums, lambda f: _repeat_sentence(f, kept_one=False)),
+    Hypothesis("multidim_indices", _loop_over_first_axis, _loop_sentence),
+    Hypothesis("repeats_not_accumulated", _one_row_per_repeat, lambda f: _repeat_sentence(f, kept_one=True),
+               family="one_row_per_repeat"),
+    Hypothesis("repeats_not_accumulated", _partial_sums, lambda f: _repeat_sentence(f, kept_one=False),
+               family="partial_sums_of_repeats"),
     Hypothesis("not_zero_initialised", _unused_rows_not_zero, _unused_sentence),
 )

@@ -1,9 +1,9 @@
 """Op-independent wrong answers: the right numbers in the wrong place, or scaled.
 
 Gradients returned in the wrong order, a transposed gradient, entries re-laid by a reshape in the
-wrong order (of the gradient, or of ``grad_out`` before it is used), a constant factor, all zeros.
-Each predicts the student's gradient from the right one (or, for ``grad_out``, by recomputing the
-right gradient for the reordered ``grad_out``).
+wrong order (of the gradient, or of ``grad_out`` or an input before it is used), all zeros. Each
+predicts the student's gradient from the right one (or, for ``grad_out`` and the inputs, by
+recomputing the right gradient for the reordered array).
 """
 
 import numpy as np
@@ -104,11 +104,34 @@ def _upstream_relayouts(f):
         yield how, f.recompute(grad_outs=grad_outs)
 
 
-def _relaid_sentence(f, upstream):
-    pairs = _upstream_relayouts(f) if upstream else relayouts(f.expected)
-    how = next(h for h, y in pairs if y is not None and f.close(f.got, y))
-    what = (f"the right gradient of a grad_out whose entries were reordered ({how})" if upstream else
-            f"the right values in another order ({how})")
+def _input_relayouts(f):
+    """(input name, how, the right gradient recomputed with that input's entries reordered)."""
+    for position, x in enumerate(f.inputs):
+        for how, y in relayouts(x):
+            inputs = list(f.inputs)
+            inputs[position] = y
+            yield f.op.inputs[position], how, f.recompute(inputs=inputs)
+
+
+def _relaid_input(f):
+    """The right gradient for an input read in another order (indices.ravel(order='F') paired with
+    grad_out's rows in C order), if that is what got is."""
+    return next((g for _, _, g in _input_relayouts(f) if g is not None and f.got is not None
+                 and f.close(f.got, g)), None)
+
+
+def _relaid_input_sentence(f):
+    name, how = next((n, h) for n, h, g in _input_relayouts(f) if g is not None and f.close(f.got, g))
+    return _relaid_sentence(f, upstream=False, what=f"the right gradient for {name} with its entries "
+                                                    f"reordered ({how})")
+
+
+def _relaid_sentence(f, upstream, what=""):
+    if not what:
+        pairs = _upstream_relayouts(f) if upstream else relayouts(f.expected)
+        how = next(h for h, y in pairs if y is not None and f.close(f.got, y))
+        what = (f"the right gradient of a grad_out whose entries were reordered ({how})" if upstream else
+                f"the right values in another order ({how})")
     return (f"{f.name} is {what}: reshape and ravel use C order (the last axis varies fastest) unless told "
             f"otherwise, and a reshape never transposes; reshape with plain .reshape(...) (no order=, no .T) so "
             f"each entry stays paired with its own index")
@@ -128,6 +151,7 @@ AFTER = (
         f"{f.name} holds the right numbers in transposed order: a {shape_text(f.expected.shape[::-1])} result "
         f"was reshaped to {shape_text(f.expected.shape)}, but reshape does not transpose; use .T")),
     Hypothesis("reshape_order", _relaid_upstream, lambda f: _relaid_sentence(f, upstream=True)),
+    Hypothesis("reshape_order", _relaid_input, _relaid_input_sentence),
     Hypothesis("reshape_order", _relaid_gradient, lambda f: _relaid_sentence(f, upstream=False)),
 )
 
