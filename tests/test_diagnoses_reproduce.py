@@ -176,3 +176,11 @@ def test_a_state_mistake_is_predicted_from_the_earlier_calls():
     assert diagnose(op, failing(right[0].copy())).mistake == "memoised_result"  # call 1's zeros, again
     assert diagnose(op, failing(right[0] + right[1])).mistake == ""  # call 0 is zeros: a sum shows nothing
     assert diagnose(op, failing(right[1] + 0.1)).mistake == ""
+
+
+def test_the_report_json_carries_the_mistake_id_for_the_class_summary(grade_source):
+    report = grade_source(with_snippet(CORPUS / "wrong" / "mul__swapped_operands.py")).to_json()
+    checks = {check["name"]: check for check in report["ops"]["mul"]["checks"]}
+    assert checks["broadcast"]["mistake"] == "swapped_operands"
+    assert checks["no_mutation"]["passed"] is False
+    assert all(check["mistake"] == "" for check in report["ops"]["add"]["checks"])
