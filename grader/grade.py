@@ -6,7 +6,8 @@ import numpy as np
 
 from .bank import Bank
 from .contract import OPS
-from .diagnose import diagnose
+from .diagnoses import Failing, diagnose
+from .diagnoses.failure import degenerate
 from .feedback import describe_failure
 from .judge import judge
 from .shrink import shrink_failure
@@ -22,8 +23,9 @@ class CheckResult:
     reason: str = ""       # one line, empty when passed
     feedback: str = ""     # reason + minimal example + got/expected
     kind: str = ""         # the judge's verdict kind, for diagnosis and statistics
-    diagnosis: str = ""    # one sentence naming the likely mistake (diagnose.py), or ""
+    diagnosis: str = ""    # one sentence: the mistake that reproduces the numbers, else the facts, or ""
     examples: int = 0      # examples run
+    mistake: str = ""      # the misconception's stable id (e.g. "swapped_operands"), "" when no cause is given
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Report:
 # A failing example whose every input has at most this many elements is shown as it is: Hypothesis
 # would spend ~25 ms (and, in the sandbox, a round trip per step) to make it at most a little smaller.
 SMALL_EXAMPLE = 4
+# How many more failing examples (same kind, same gradient) a diagnosis must also reproduce.
+MORE_FAILURES = 4
 
 
 def _size(case) -> tuple:
@@ -61,37 +65,42 @@ def _size(case) -> tuple:
     return max(sizes, default=0), sum(sizes)
 
 
-def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink=True) -> CheckResult:
-    """Judge one property's examples (already run) in order; the first failure fails it.
+def _rank(failing) -> tuple:
+    """Which failure to show: one whose wrong values show the mistake first, then the smallest."""
+    return degenerate(failing.verdict), _size(failing.case)
 
-    The failure shown is the smallest of the property's examples that fail the same way (all of
-    them ran already, so this costs no run), shrunk further by Hypothesis unless already small.
+
+def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink=True) -> CheckResult:
+    """Judge one property's examples (already run); any failure fails it.
+
+    The failure shown is, among the examples that fail the same way as the first one, one whose
+    wrong values are not degenerate (not all zeros), the smallest such (all of them ran already,
+    so this costs no run), shrunk further by Hypothesis unless already small. Its diagnosis must
+    also reproduce a few of the other failing examples.
     """
     result = CheckResult(prop.name, 0.0, float(points), False, prop.doc, examples=len(examples))
-    for index, (example, outcome) in enumerate(zip(examples, outcomes)):
+    failures = []
+    for example, outcome in zip(examples, outcomes):
         verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
         if not verdict.passed:
-            failure = (example.case, verdict)
-            break
-    else:
+            failures.append(Failing(example.case, verdict, example.expected, outcome, oracle))
+    if not failures:
         result.passed, result.points = True, float(points)
         return result
-    kind = failure[1].kind
-    if shrink and kind != "not_implemented":
-        size = _size(failure[0])
-        for example, outcome in zip(examples[index + 1:], outcomes[index + 1:]):
-            if _size(example.case) < size:
-                verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
-                if not verdict.passed and verdict.kind == kind:
-                    failure, size = (example.case, verdict), _size(example.case)
-        if size[0] > SMALL_EXAMPLE:
-            shrunk = shrink_failure(prop, op, oracle, runner, rubric, kind)
-            if shrunk and _size(shrunk[0]) <= size:
-                failure = shrunk
-    case, verdict = failure
+    kind = failures[0].verdict.kind
+    same = [failing for failing in failures if failing.verdict.kind == kind]
+    shown = min(same, key=_rank) if kind != "not_implemented" else same[0]
+    if shrink and kind != "not_implemented" and _size(shown.case)[0] > SMALL_EXAMPLE:
+        shrunk = shrink_failure(prop, op, oracle, runner, rubric, kind, not degenerate(shown.verdict))
+        if shrunk and _rank(shrunk) <= _rank(shown):
+            shown = shrunk
+    position = shown.verdict.position
+    others = [f for f in same if f is not shown and f.verdict.position == position][:MORE_FAILURES]
+    verdict = shown.verdict
+    found = diagnose(op, shown, others)
     result.reason, result.kind = verdict.reason, verdict.kind
-    result.diagnosis = diagnose(op, case, verdict)
-    result.feedback = describe_failure(prop, op, case, verdict, oracle.tolerance_rule, result.diagnosis)
+    result.diagnosis, result.mistake = found.sentence, found.mistake
+    result.feedback = describe_failure(prop, op, shown.case, verdict, oracle.tolerance_rule, result.diagnosis)
     return result
 
 

@@ -3,15 +3,19 @@
 Runs the property's strategy from the same seed, now with ``Phase.shrink``, and fails only on
 the *same kind* of mistake the bank found, so the minimal example still shows that mistake (a
 shrinker left free would wander from "wrong values" to whatever else fails on a tiny input).
-Ill-posed examples are rejected, which keeps the shrinker out of kinks
-(research/gradcheck.md §4.3 point 5). If nothing reproduces (a student's code that is not
-deterministic), the bank's own failing example is kept.
+When the bank's example showed the mistake in non-degenerate values, a shrunk example must too:
+``indices.T @ grad_out`` gives all zeros for ``indices = [0]``, which hides what went wrong.
+Ill-posed examples are rejected: a shrinker moves values towards 0 and towards each other, into
+kinks, where the oracle no longer agrees with itself. If nothing reproduces (a student's code
+that is not deterministic), the bank's own failing example is kept.
 """
 
 from hypothesis import given, reject, seed
 from hypothesis.errors import HypothesisException
 
 from .bank import hypothesis_settings
+from .diagnoses import Failing
+from .diagnoses.failure import degenerate
 from .judge import judge
 
 
@@ -19,8 +23,9 @@ class _SameMistake(Exception):
     pass
 
 
-def shrink_failure(prop, op, oracle, runner, rubric, kind: str):
-    """(case, verdict) of the smallest example failing with `kind`, or None."""
+def shrink_failure(prop, op, oracle, runner, rubric, kind: str, telling: bool = False):
+    """The Failing of the smallest example failing with `kind` (and, if `telling`, with
+    non-degenerate values), or None."""
     found = []
 
     @hypothesis_settings(rubric.examples_per_property, shrink=True)
@@ -32,8 +37,8 @@ def shrink_failure(prop, op, oracle, runner, rubric, kind: str):
             reject()
         outcome = runner.run(op, [case])[0]
         verdict = judge(prop, op, case, expected, outcome, oracle)
-        if not verdict.passed and verdict.kind == kind:
-            found.append((case, verdict))
+        if not verdict.passed and verdict.kind == kind and not (telling and degenerate(verdict)):
+            found.append(Failing(case, verdict, expected, outcome, oracle))
             raise _SameMistake
 
     try:

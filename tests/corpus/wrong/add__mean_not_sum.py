@@ -1,6 +1,6 @@
 """Broadcast copies are averaged (mean) instead of summed when reducing the gradient."""
 OP = "add"
-MISTAKE = "constant_factor"
+MISTAKE = "mean_not_sum"
 
 
 def _add_unbroadcast(grad, shape):

@@ -1,6 +1,7 @@
 """When the shapes differ, the gradient is summed over axis 0 only, whatever axis was actually broadcast."""
 OP = "add"
 MISTAKE = "wrong_reduce_axis"
+ALSO = ("wrong_reduced_shape", "unreduced_broadcast")  # what the same numbers also are, on some examples
 
 
 def _add_reduce(grad, shape):

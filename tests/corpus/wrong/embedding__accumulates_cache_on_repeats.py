@@ -1,6 +1,6 @@
 """Accumulates into a cached buffer when an index repeats: the second call adds to the first."""
 OP = "embedding"
-MISTAKE = "stateful"
+MISTAKE = "accumulates_across_calls"
 
 class Embedding(Embedding):
     def backward(self, grad_out):

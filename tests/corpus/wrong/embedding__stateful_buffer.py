@@ -1,6 +1,6 @@
 """The gradient buffer is kept on self and never reset, so every backward call adds to the previous result."""
 OP = "embedding"
-MISTAKE = "stateful"
+MISTAKE = "accumulates_across_calls"
 
 
 class Embedding(Embedding):

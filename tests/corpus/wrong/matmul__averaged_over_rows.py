@@ -1,6 +1,6 @@
 """grad_b is divided by the number of rows m of a, as if the product were a batch mean."""
 OP = "matmul"
-MISTAKE = "constant_factor"
+MISTAKE = "averaged_product"
 
 
 class MatMul(MatMul):

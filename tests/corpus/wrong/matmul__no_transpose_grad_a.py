@@ -1,6 +1,7 @@
 """grad_a is grad_out @ b without the transpose (it only has the right shape when b is square)."""
 OP = "matmul"
-MISTAKE = "transposed"
+MISTAKE = "missing_transpose"
+ALSO = ("mismatched_product",)  # what the same numbers also are, on some examples
 
 
 class MatMul(MatMul):

@@ -1,6 +1,7 @@
 """The mask is swapped: a gets grad_out where b wins and b gets it where a wins."""
 OP = "max"
 MISTAKE = "mask_swapped"
+ALSO = ("wrong_order",)  # what the same numbers also are, on some examples
 
 
 def _max_unbroadcast(grad, shape):

@@ -1,6 +1,7 @@
 """Un-broadcasting sums away only the missing leading axes and forgets the stretched size-1 axes."""
 OP = "mul"
 MISTAKE = "wrong_reduce_axis"
+ALSO = ("unreduced_broadcast",)  # what the same numbers also are, on some examples
 
 
 def _mul_unbroadcast(grad, shape):

@@ -1,6 +1,7 @@
 """Swapped operands: grad_a is computed from a instead of b (and grad_b from b instead of a)."""
 OP = "mul"
 MISTAKE = "swapped_operands"
+ALSO = ("wrong_order",)  # what the same numbers also are, on some examples
 
 
 def _mul_unbroadcast(grad, shape):

@@ -1,6 +1,6 @@
 """The gradient array is returned bare instead of as a one-element tuple (grad_x,)."""
 OP = "sigmoid"
-MISTAKE = "wrong_arity"
+MISTAKE = "not_a_tuple"
 
 
 class Sigmoid(Sigmoid):

@@ -1,6 +1,6 @@
 """The gradient is not divided by N, although the loss is the mean over the N rows."""
 OP = "softmax_ce"
-MISTAKE = "constant_factor"
+MISTAKE = "missing_mean"
 
 
 class SoftmaxCrossEntropy(SoftmaxCrossEntropy):

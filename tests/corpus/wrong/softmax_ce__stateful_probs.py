@@ -1,6 +1,7 @@
 """The softmax is cached on self and the one-hot is subtracted from the cached array in place, so a second backward subtracts it again."""
 OP = "softmax_ce"
 MISTAKE = "stateful"
+ALSO = ("not_linear_in_upstream",)  # what the same numbers also are, on some examples
 
 
 class SoftmaxCrossEntropy(SoftmaxCrossEntropy):

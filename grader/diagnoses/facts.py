@@ -1,0 +1,33 @@
+"""Facts without a cause: which gradient differs, where, and by how much.
+
+Given when no declared mistake reproduces the student's numbers: a guess would teach the wrong
+lesson, the facts never do.
+"""
+
+import numpy as np
+
+from .failure import index_text, maxabs
+
+
+def value_facts(failure, tolerance: float) -> str:
+    """E.g. "grad_b differs from the expected gradient at 3 of 6 entries, by at most 0.82 ..."."""
+    got, expected, name = failure.got, failure.expected, failure.name
+    if got is None or expected is None:
+        return ""
+    if got.shape != expected.shape:
+        return (f"{name} has shape {tuple(got.shape)} but {failure.source} has shape {tuple(expected.shape)}; "
+                f"no common mistake reproduces its values")
+    diff = np.abs(got - expected)
+    beyond = diff > tolerance
+    count = int(beyond.sum())
+    if count == 0:
+        return ""
+    flat = int(np.argmax(diff))
+    where = index_text(np.unravel_index(flat, diff.shape)) if diff.shape else "()"
+    worst = float(diff.flat[flat])
+    scale = maxabs(expected)
+    relative = f" ({worst / scale:.2g} of the largest expected entry)" if scale > 0 else ""
+    below = int(((diff > 0) & ~beyond).sum())
+    small = (f"; {below} more differ by less than the tolerance {tolerance:.2g}" if below else "")
+    return (f"{name} differs from the expected gradient at {count} of {diff.size} entries, by at most "
+            f"{worst:.3g}{relative} at index {where}{small}")

@@ -1,0 +1,112 @@
+"""softmax cross-entropy: the one-hot, the mean's 1/N, the softmax axis, grad_out, overflow."""
+
+import numpy as np
+
+from .factors import named
+from .failure import num
+from .mistakes import Diagnosis, Hypothesis
+
+EXP_LIMIT = 700.0  # exp() overflows float64 beyond ~709.78; the stability family goes to 1000
+
+
+def _softmax(z, axis):
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _parts(f):
+    logits, labels = f.inputs[0].astype(np.float64), f.inputs[1].astype(np.int64)
+    return logits, labels, float(f.d) / logits.shape[0], np.eye(logits.shape[1])[labels]
+
+
+def _no_onehot(f):
+    logits, _, scale, _ = _parts(f)
+    return scale * _softmax(logits, 1)
+
+
+def _label_columns(f):
+    logits, labels, scale, _ = _parts(f)
+    columns = np.zeros_like(logits)
+    columns[:, labels] = 1.0
+    return scale * (_softmax(logits, 1) - columns)
+
+
+def _softmax_over_rows(f):
+    logits, _, scale, onehot = _parts(f)
+    return scale * (_softmax(logits, 0) - onehot)
+
+
+HYPOTHESES = (
+    Hypothesis("missing_onehot", _no_onehot, lambda f: (
+        f"{f.name} matches softmax(logits) * grad_out / N: the one-hot of the labels was not subtracted; the "
+        f"gradient is (softmax - onehot(labels)) / N")),
+    Hypothesis("wrong_label_index", _label_columns, lambda f: (
+        f"{f.name} matches probs[:, labels] -= 1, which subtracts 1 in every row at every label's column: index "
+        f"one entry per row, probs[np.arange(N), labels] -= 1")),
+    Hypothesis("wrong_softmax_axis", _softmax_over_rows, lambda f: (
+        f"{f.name} matches a softmax taken over axis 0 (down the rows): normalise each row over its classes "
+        f"instead, with axis=1, keepdims=True")),
+)
+
+
+def _rows(f):
+    return f.inputs[0].shape[0] if f.position == 0 and f.inputs[0].ndim == 2 else None
+
+
+def _upstream(f):
+    return float(f.d) if f.d.ndim == 0 and float(f.d) != 0 else None
+
+
+def _when(condition, value):
+    return value if condition else None
+
+
+FACTORS = (
+    named("ignored_upstream", lambda f: _when(_upstream(f), 1.0 / (_upstream(f) or 1)), lambda f: (
+        f"{f.name} ignores grad_out: it is right only for grad_out = 1; multiply by grad_out (a 0-d value, here "
+        f"{num(_upstream(f))})")),
+    named("upstream_applied_twice", _upstream, lambda f: (
+        f"{f.name} is multiplied by grad_out twice (it is grad_out = {num(_upstream(f))} times the right "
+        f"gradient)")),
+    named("missing_mean", lambda f: _when((_rows(f) or 0) > 1, float(_rows(f) or 0)), lambda f: (
+        f"{f.name} is N = {_rows(f)} times too large: the loss is the mean over the N rows, so divide the "
+        f"gradient by N")),
+    named("mean_taken_twice", lambda f: _when((_rows(f) or 0) > 1, 1.0 / (_rows(f) or 1)), lambda f: (
+        f"{f.name} is 1/N = 1/{_rows(f)} of the right gradient: it is divided by N twice; divide once")),
+    named("ignored_upstream",
+          lambda f: _when((_rows(f) or 0) > 1 and _upstream(f), (_rows(f) or 0) / (_upstream(f) or 1)),
+          lambda f: (f"{f.name} ignores grad_out and is not divided by N = {_rows(f)}: multiply by grad_out and "
+                     f"divide by N")),
+    named("divided_by_classes", lambda f: _when(_rows(f) is not None and f.inputs[0].shape[1] != _rows(f),
+                                                (_rows(f) or 0) / f.inputs[0].shape[1]), lambda f: (
+        f"{f.name} is divided by C = {f.inputs[0].shape[1]} (the number of classes) instead of N = {_rows(f)} "
+        f"(the number of rows)")),
+)
+
+
+def nonfinite(f, what) -> Diagnosis:
+    """Naive exp(logits) overflows (max > ~709) or underflows a whole row (all < ~-745); a shift by
+    the batch's global maximum underflows every row far below it. Tell them apart by which rows broke."""
+    got = f.got
+    if got.ndim != 2:
+        return Diagnosis()
+    bad_rows = ~np.isfinite(got).all(axis=1)
+    logits = f.inputs[0].astype(np.float64)
+    row_max, top = logits.max(axis=1), float(logits.max())
+    big = row_max > EXP_LIMIT
+    fix = "subtract each row's own maximum before exp (logits - logits.max(axis=1, keepdims=True))"
+    if (bad_rows & big).any():
+        row = int(np.flatnonzero(bad_rows & big)[0])
+        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose largest logit is "
+                         f"{num(row_max[row])}: exp(logits) overflows there; {fix}")
+    row = int(np.flatnonzero(bad_rows)[0])
+    if (big & ~bad_rows).any() or top - row_max[row] > EXP_LIMIT > -row_max[row]:
+        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose logits are all at least "
+                         f"{num(top - row_max[row])} below the largest logit of the batch: subtracting that global "
+                         f"maximum makes exp underflow to 0 in the row (0/0 = nan); {fix}")
+    if row_max[row] < -EXP_LIMIT:
+        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose logits are all below "
+                         f"{num(row_max[row])}: exp of the raw logits underflows to 0 in the whole row (0/0 = nan), "
+                         f"and it overflows above 709; {fix}")
+    return Diagnosis()
