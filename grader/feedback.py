@@ -12,6 +12,12 @@ import numpy as np
 
 SMALL = 16  # arrays with at most this many entries are printed in full
 LIKELY_MISTAKE = "Likely mistake: "
+WHAT_DIFFERS = "What differs: "  # a diagnosis that names no cause: only the facts (diagnoses/facts.py)
+
+
+def diagnosis_line(diagnosis: str, mistake: str) -> str:
+    """The diagnosis as its last line says it: a cause is a likely mistake, facts only say what differs."""
+    return (LIKELY_MISTAKE if mistake else WHAT_DIFFERS) + diagnosis
 COMPARED = ("values", "linearity", "stateful")  # verdicts whose got and expected differ entry by entry
 MOST_INDICES = 6  # indices listed where got and expected differ
 
@@ -97,10 +103,11 @@ def _wrong_gradient(op, verdict) -> list:
     return lines
 
 
-def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosis: str = "") -> str:
+def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosis: str = "",
+                     mistake: str = "") -> str:
     """The feedback of one failed property, in the order a student reads it: what failed (the
     one-line reason, which is also the first line), the minimal example, the wrong gradient,
-    expected vs got, the tolerance, and the likely mistake."""
+    expected vs got, the tolerance, and the likely mistake (`mistake`: its id) or the facts."""
     lines = [verdict.reason]
     if verdict.kind != "not_implemented" and case is not None:
         lines.append("Minimal failing example:")
@@ -111,7 +118,7 @@ def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosi
             rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
             lines.append(f"Tolerance: max |got - expected| <= {verdict.tolerance:.2g}{rule}")
     if diagnosis:
-        lines.append(LIKELY_MISTAKE + diagnosis)
+        lines.append(diagnosis_line(diagnosis, mistake))
     return "\n".join(lines)
 
 
@@ -121,6 +128,6 @@ def feedback_body(feedback: str, reason: str = "", diagnosis: str = "") -> str:
     lines = feedback.split("\n")
     if reason and lines and lines[0] == reason:
         lines = lines[1:]
-    if diagnosis and lines and lines[-1] == LIKELY_MISTAKE + diagnosis:
+    if diagnosis and lines and lines[-1] in (LIKELY_MISTAKE + diagnosis, WHAT_DIFFERS + diagnosis):
         lines = lines[:-1]
     return "\n".join(lines)

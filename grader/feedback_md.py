@@ -49,7 +49,8 @@ def feedback_markdown(student_id: str, report: dict) -> str:
             parts.append(f"Checks: {_cell(check['doc'])}\n")
             diagnosis = check.get("diagnosis", "")
             if diagnosis:
-                parts.append(f"**Likely mistake:** {_cell(diagnosis)}\n")
+                label = "Likely mistake" if check.get("mistake") else "What differs"
+                parts.append(f"**{label}:** {_cell(diagnosis)}\n")
             feedback = check.get("feedback") or check.get("reason") or "failed"
             reason = check.get("reason") or feedback
             if feedback in first_with or reason in first_with:

@@ -100,7 +100,8 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     found = diagnose(op, shown, others)
     result.reason, result.kind = verdict.reason, verdict.kind
     result.diagnosis, result.mistake = found.sentence, found.mistake
-    result.feedback = describe_failure(prop, op, shown.case, verdict, oracle.tolerance_rule, result.diagnosis)
+    result.feedback = describe_failure(prop, op, shown.case, verdict, oracle.tolerance_rule, result.diagnosis,
+                                       result.mistake)
     return result
 
 

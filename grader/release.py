@@ -23,9 +23,10 @@ from .rubric import load_rubric
 # The grader modules a student repository needs: the public tests, `grader check` and what
 # they import. Everything else (batch, sandbox, platforms, nbgrader, release) is instructor
 # tooling with dependencies students do not install; an allow-list keeps it out as it grows.
-STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "diagnose", "escape",
+STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "escape",
                    "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
                    "rubric", "runners", "shrink", "submission")
+STUDENT_PACKAGES = ("diagnoses",)
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
@@ -49,7 +50,7 @@ grader = "grader.cli:main"
 backprop = "grader.pytest_plugin"
 
 [tool.setuptools]
-packages = ["grader"]
+packages = ["grader", "grader.diagnoses"]
 
 [tool.setuptools.package-data]
 grader = ["rubric.toml"]
@@ -139,6 +140,9 @@ def build_release(out_dir) -> Path:
     for name in STUDENT_MODULES:
         if (REPO / "grader" / f"{name}.py").exists():
             shutil.copy(REPO / "grader" / f"{name}.py", out / "grader" / f"{name}.py")
+    for name in STUDENT_PACKAGES:
+        shutil.copytree(REPO / "grader" / name, out / "grader" / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy(REPO / "grader" / "rubric.toml", out / "grader" / "rubric.toml")
     # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
     shutil.copy(assignment / "ops.py", out / "grader" / "given_ops.py")

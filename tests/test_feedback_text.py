@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from grader.contract import OP_BY_KEY
-from grader.feedback import LIKELY_MISTAKE, describe_failure
+from grader.feedback import LIKELY_MISTAKE, WHAT_DIFFERS, describe_failure
 from grader.feedback_md import feedback_markdown
 from grader.judge import Verdict
 from grader.nbgrader.text import op_text
@@ -44,7 +44,9 @@ def test_the_feedback_ends_with_the_likely_mistake_once(diagnosed):
     for check in failed:
         if check.diagnosis:
             assert check.feedback.count(check.diagnosis) == 1
-            assert check.feedback.endswith(LIKELY_MISTAKE + check.diagnosis)
+            # a cause (it has an id) is a likely mistake; facts without a cause only say what differs
+            label = LIKELY_MISTAKE if check.mistake else WHAT_DIFFERS
+            assert check.feedback.endswith(label + check.diagnosis)
             assert "Diagnosis:" not in check.feedback
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bank import Bank
-from ..feedback import LIKELY_MISTAKE, feedback_body
+from ..feedback import diagnosis_line, feedback_body
 from ..grade import Report, grade
 from ..oracles import Reference
 from ..paths import load_trusted, solutions_path
@@ -86,7 +86,7 @@ def check_message(check) -> str:
     """A failed check's one-line reason, with the likely mistake when there is one."""
     if check.passed:
         return "passed"
-    return check.reason + (f"\n{LIKELY_MISTAKE}{check.diagnosis}" if check.diagnosis else "")
+    return check.reason + (f"\n{diagnosis_line(check.diagnosis, check.mistake)}" if check.diagnosis else "")
 
 
 def check_output(check) -> str:
