@@ -1,9 +1,19 @@
 """Find and read a submission: an ops.py, a folder holding one, or a notebook.
 
 Only the *text* is read here; nothing from the submission's folder is ever imported.
+
+Two kinds of failure, kept apart on purpose:
+
+* the grader's user gave a path that is not a submission (missing, a folder without ops.py, an
+  unreadable file): `SubmissionError`, one line, ``grader grade`` exits 2;
+* the student's file is there but broken as a file (not UTF-8, a notebook that is not JSON):
+  the student's mistake, like a syntax error. The `Submission` then carries ``error``, one
+  sentence saying what to do, and every runner from `make_runner` reports it as the load
+  error of a report scoring 0, so ``grade``, ``batch`` and every platform write that report.
 """
 
-import json
+import io
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +25,9 @@ class SubmissionError(Exception):
 @dataclass(frozen=True)
 class Submission:
     path: Path        # what was given
-    source: str       # Python source of ops.py (for a notebook: its code cells)
+    source: str       # Python source of ops.py (for a notebook: its cells, see notebook_code)
     filename: str     # the name shown in error messages ("ops.py")
+    error: str = ""   # why the file cannot be graded at all, the student's mistake ("" if it can)
 
 
 def locate(path) -> Path:
@@ -34,30 +45,32 @@ def locate(path) -> Path:
     raise SubmissionError(f"{path} holds no ops.py (looked for {path}/ops.py and {path}/backprop/ops.py)")
 
 
-def notebook_source(text: str, name: str) -> str:
-    """The code cells of a notebook, IPython magics and shell lines commented out."""
+def decode_source(data: bytes, name: str) -> tuple:
+    """(text, "") as Python itself would read the file (UTF-8, a byte-order mark, or the encoding
+    a PEP 263 ``# coding:`` line declares), or ("", one sentence) if it cannot be read so."""
     try:
-        cells = json.loads(text)["cells"]
-    except (ValueError, KeyError, TypeError):
-        raise SubmissionError(f"{name} is not a readable Jupyter notebook") from None
-    chunks = []
-    for cell in cells:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            chunks.append("\n".join("# " + line if line.lstrip().startswith(("%", "!")) else line
-                                    for line in source.splitlines()))
-    return "\n\n".join(chunks) + "\n"
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), ""
+    except UnicodeDecodeError as error:
+        return "", (f"{name} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
+                    f"{error.start}): save {name} as UTF-8 and submit it again")
+    except (SyntaxError, LookupError) as error:   # an unknown or contradictory coding declaration
+        return "", f"{name} cannot be read ({error}): save {name} as UTF-8 and submit it again"
 
 
 def read_submission(path) -> Submission:
+    """The submission at `path`; raises `SubmissionError` only if there is no file to grade."""
     file = locate(path)
     try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{file} is not UTF-8 text; save it as a plain Python file") from None
+        data = file.read_bytes()
     except OSError as error:
         raise SubmissionError(f"{file} cannot be read: {error.strerror}") from None
     if file.suffix == ".ipynb":
-        return Submission(Path(path), notebook_source(text, file.name), file.name)
-    return Submission(Path(path), text, file.name)
+        from .nbgrader.answers import NotebookError, notebook_code
+
+        try:
+            return Submission(Path(path), notebook_code(data, file.name), file.name)
+        except NotebookError as error:
+            return Submission(Path(path), "", file.name, str(error))
+    text, error = decode_source(data, file.name)
+    return Submission(Path(path), text, file.name, error)

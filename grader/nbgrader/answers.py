@@ -1,5 +1,10 @@
 """The code a notebook submission is graded on: its answer cells, read from the file.
 
+`read_answers` serves nbgrader (the kit's notebook, always). `notebook_code` serves every other
+path (``grader grade``, ``batch``, the platforms): the kit's notebook, recognised by its answer
+cells' ids, is graded the same way; any other notebook is graded from all its code cells, each
+run on its own in the same way, so a cell that imports the grader or plots loses only itself.
+
 Stricter than grader.submission's notebook reading (every code cell), because a notebook also
 holds the check cells, scratch cells and, in the instructor's copy, hidden tests:
 
@@ -22,6 +27,10 @@ from pathlib import Path
 
 from ..submission import Submission, SubmissionError
 from .layout import graded_code_ids
+
+
+class NotebookError(ValueError):
+    """The file is not a notebook that can be read; the message says so in one sentence."""
 
 _RUN_CELL = '''\
 def __run_cell__(source, cell):
@@ -48,7 +57,8 @@ def answer_cells(notebook: dict) -> list:
     for cell in notebook.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        metadata = cell.get("metadata")
+        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
         if grade_id in wanted:
             cells.append((grade_id, _without_magics(_text(cell.get("source", "")))))
@@ -61,15 +71,44 @@ def cell_module(cells: list, filename: str) -> str:
     return "\n".join([f"__notebook__ = {filename!r}", _RUN_CELL, *calls]) + "\n"
 
 
+def parse_notebook(data: bytes, name: str) -> dict:
+    """The notebook's JSON (nbformat files are UTF-8), or NotebookError saying what is wrong."""
+    try:
+        notebook = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise NotebookError(f"{name} is not UTF-8 text: save the notebook from Jupyter and submit it again") from None
+    except (ValueError, RecursionError) as error:
+        raise NotebookError(f"{name} is not a readable Jupyter notebook ({str(error)[:200]}): "
+                            f"save it from Jupyter and submit it again") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
+        raise NotebookError(f"{name} is not a readable Jupyter notebook: save it from Jupyter and submit it again")
+    return notebook
+
+
+def code_cells(notebook: dict) -> list:
+    """("<n>", source) of every code cell, n counting all cells from 1 as Jupyter shows them."""
+    return [(str(number), _without_magics(_text(cell.get("source", ""))))
+            for number, cell in enumerate(notebook.get("cells", []), 1)
+            if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+
+
+def notebook_code(data: bytes, name: str) -> str:
+    """The module source a notebook is graded on: its answer cells if it is the kit's notebook,
+    else all its code cells; each cell runs on its own (`cell_module`)."""
+    notebook = parse_notebook(data, name)
+    return cell_module(answer_cells(notebook) or code_cells(notebook), name)
+
+
 def read_answers(path) -> Submission:
-    """The graded code of a submitted notebook file, as a Submission."""
+    """The graded code of a submitted notebook file (its answer cells only), as a Submission."""
     path = Path(path)
     try:
-        notebook = json.loads(path.read_bytes().decode("utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SubmissionError(f"no such notebook: {path}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({error})") from None
-    if not isinstance(notebook, dict):
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook")
-    return Submission(path, cell_module(answer_cells(notebook), path.name), path.name)
+    except OSError as error:
+        raise SubmissionError(f"{path.name} cannot be read: {error.strerror}") from None
+    try:
+        return Submission(path, cell_module(answer_cells(parse_notebook(data, path.name)), path.name), path.name)
+    except NotebookError as error:
+        raise SubmissionError(str(error)) from None
