@@ -63,6 +63,7 @@ NEVER_PRELOAD = frozenset({
     "urllib", "ftplib", "smtplib", "telnetlib", "xmlrpc", "webbrowser", "pdb", "code", "codeop",
     "importlib", "runpy", "pkgutil", "zipimport", "site", "sysconfig", "ensurepip", "venv", "idlelib",
     "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
+    "antigravity", "this",   # they open a browser or print when imported: only under the student's import
 })
 NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
                         "strings", "testing"})
@@ -270,29 +271,120 @@ class Worker:
                 "grad_outs_after": reply.after(grad_outs, upstream)}
 
 
-def preload(source: str) -> None:
-    """Import the allowed modules `source` names (import statements, ``np.fft``-style attributes)."""
+def imported_names(source: str) -> set:
+    """The dotted module names `source` may import: its import statements (``from a import b``
+    gives ``a`` and ``a.b``), string arguments of ``importlib.import_module``/``__import__``,
+    attribute chains on an imported name (``np.lib.stride_tricks.x`` gives ``numpy.lib`` and
+    ``numpy.lib.stride_tricks``: NumPy loads some submodules on first attribute access), and any
+    attribute named like one of NumPy's lazy submodules. Names that are no module fail harmlessly."""
     if len(source) > 1 << 20:
-        return
+        return set()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return
-    wanted = set()
+        return set()
+    wanted, bound = set(), {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            wanted.update(alias.name for alias in node.names)
+            for alias in node.names:
+                wanted.add(alias.name)
+                bound[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
+                    alias.name.partition(".")[0]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             wanted.add(node.module)
-            wanted.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Attribute) and node.attr in NUMPY_LAZY:
-            wanted.add(f"numpy.{node.attr}")
-    for name in sorted(wanted):
-        parts = name.split(".")
-        stdlib = parts[0] in sys.stdlib_module_names and parts[0] not in NEVER_PRELOAD
-        if parts[0] in PRELOADABLE or stdlib or (parts[0] == "numpy" and (len(parts) == 1 or parts[1] in NUMPY_LAZY)):
+            for alias in node.names:
+                wanted.add(f"{node.module}.{alias.name}")
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
+                isinstance(node.args[0].value, str) and getattr(node.func, "attr", getattr(node.func, "id", "")) \
+                in ("import_module", "__import__"):
+            wanted.add(node.args[0].value)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            if node.attr in NUMPY_LAZY:
+                wanted.add(f"numpy.{node.attr}")
+            chain, root = [], node
+            while isinstance(root, ast.Attribute):
+                chain.append(root.attr)
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in bound and len(chain) <= 4:
+                name = bound[root.id]
+                for attr in reversed(chain):
+                    name += "." + attr
+                    wanted.add(name)
+    return {name for name in wanted if len(name) < 200}
+
+
+def preloadable(name: str, installed: tuple, private: tuple, blocked: frozenset) -> bool:
+    """Whether the worker imports `name` before the user drop: standard-library modules but the
+    ones for processes, sockets and native code, and packages of the Python installation
+    (NumPy, anything installed beside it), never the grader, a blocked module or anything
+    under a private folder."""
+    top = name.partition(".")[0]
+    if top in NEVER_PRELOAD or top in blocked or not top.isidentifier():
+        return False
+    if top in PRELOADABLE or top in sys.stdlib_module_names or top in sys.modules:
+        return True
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    origin = getattr(spec, "origin", None) or next(iter(getattr(spec, "submodule_search_locations", None) or []), "")
+    origin = os.path.realpath(origin) if origin else ""
+    return any(origin.startswith(folder + "/") for folder in installed) and \
+        not any(origin.startswith(folder + "/") for folder in private)
+
+
+def preload(source: str, installed: tuple, private: tuple, blocked: frozenset) -> None:
+    """Import, as whoever started the worker, what `source` may import (see `imported_names`):
+    after the user drop the Python installation may be unreadable (under /root, in a 0700
+    folder), and a correct file must not fail on ``from numpy.typing import NDArray``. A blocked
+    module some preloaded package imported is taken out of ``sys.modules`` again (`forget_blocked`)."""
+    for name in sorted(imported_names(source)):
+        if preloadable(name, installed, private, blocked):
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
+
+
+def forget_blocked(blocked: frozenset) -> None:
+    """Take blocked modules out of ``sys.modules`` (a fork server imported ``socket``; a preloaded
+    package may import ``subprocess``), so the student's ``import`` of one reaches the audit hook,
+    which refuses it, in every kind of worker alike. Their functions stay refused by their events."""
+    for name in list(sys.modules):
+        if name.partition(".")[0] in blocked:
+            del sys.modules[name]
+
+
+class UnreadableFinder:
+    """The last finder on ``sys.meta_path`` after the user drop: an import that no other finder
+    could satisfy, of a module that exists but lies in a folder this user cannot read, fails
+    with a message that says so (instead of "No module named 'random'", which points nowhere)."""
+
+    def __init__(self, top_level: dict):
+        self.top_level = top_level   # top-level module name -> the sys.path folder it was found in
+
+    def find_spec(self, name, path=None, target=None):
+        folders = list(path) if path is not None else \
+            [self.top_level[name]] if name in self.top_level else []
+        for folder in folders:
+            if isinstance(folder, str) and not os.access(folder, os.R_OK | os.X_OK):
+                raise ModuleNotFoundError(
+                    f"the sandbox cannot import {name}: its user (uid {os.getuid()}) cannot read {folder}; "
+                    f"the grader must be installed where every user can read it (not under /root or a "
+                    f"0700 folder), or run as a user who can read it", name=name)
+        return None
+
+
+def top_level_modules() -> dict:
+    """Top-level module name -> the sys.path folder holding it, listed before the user drop."""
+    found = {}
+    for folder in sys.path:
+        with contextlib.suppress(OSError, TypeError):
+            for entry in os.listdir(folder):
+                name = entry.partition(".")[0]
+                if name.isidentifier():
+                    found.setdefault(name, folder)
+    return found
 
 
 def readable_folders(np) -> list:
@@ -309,6 +401,8 @@ def confine(config: dict, np, policy) -> dict:
     private = [os.path.realpath(folder) for folder in config["private"]]
     readable = readable_folders(np)
     layers = {"user": os.getuid()}
+    forget_blocked(policy.BLOCKED_MODULES)
+    finder = UnreadableFinder(top_level_modules())
     if config["uid"] is not None:
         policy.drop_privileges(config["uid"], config["gid"])
         layers["user"] = config["uid"]
@@ -323,6 +417,7 @@ def confine(config: dict, np, policy) -> dict:
             layers["landlock"] = f"failed ({error})"
     else:
         layers["landlock"] = "off"
+    sys.meta_path.append(finder)
     policy.die_with_parent(config["parent"])
     policy.disarm()
     policy.install_audit_hook(scratch, tuple(private), tuple(readable + ["/dev"]))
@@ -361,7 +456,8 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
 
     with open(os.path.join(config["scratch"], config["source"]), "rb") as file:
         source = file.read().decode("utf-8", "surrogateescape")
-    preload(source)
+    preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
+            policy.BLOCKED_MODULES)
     try:
         layers = confine(config, np, policy)
     except Exception as error:  # noqa: BLE001 - report why the sandbox could not be set up
