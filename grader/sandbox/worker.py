@@ -65,6 +65,7 @@ NEVER_PRELOAD = frozenset({
     "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
     "antigravity", "this",   # they open a browser or print when imported: only under the student's import
 })
+RUN_CELL = "__run_cell__"   # the function a notebook's module runs each cell with (grader/nbgrader/answers.py)
 NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
                         "strings", "testing"})
 
@@ -271,12 +272,13 @@ class Worker:
                 "grad_outs_after": reply.after(grad_outs, upstream)}
 
 
-def imported_names(source: str) -> set:
+def imported_names(source: str, depth: int = 0) -> set:
     """The dotted module names `source` may import: its import statements (``from a import b``
     gives ``a`` and ``a.b``), string arguments of ``importlib.import_module``/``__import__``,
     attribute chains on an imported name (``np.lib.stride_tricks.x`` gives ``numpy.lib`` and
     ``numpy.lib.stride_tricks``: NumPy loads some submodules on first attribute access), and any
-    attribute named like one of NumPy's lazy submodules. Names that are no module fail harmlessly."""
+    attribute named like one of NumPy's lazy submodules; the same in each notebook cell (a string
+    passed to ``__run_cell__``). Names that are no module fail harmlessly."""
     if len(source) > 1 << 20:
         return set()
     try:
@@ -296,9 +298,12 @@ def imported_names(source: str) -> set:
                 wanted.add(f"{node.module}.{alias.name}")
                 bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
-                isinstance(node.args[0].value, str) and getattr(node.func, "attr", getattr(node.func, "id", "")) \
-                in ("import_module", "__import__"):
-            wanted.add(node.args[0].value)
+                isinstance(node.args[0].value, str):
+            called = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if called in ("import_module", "__import__"):
+                wanted.add(node.args[0].value)
+            elif called == RUN_CELL and depth == 0:   # a notebook cell, as grader/nbgrader/answers.py writes it
+                wanted |= imported_names(node.args[0].value, depth + 1)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             if node.attr in NUMPY_LAZY:
