@@ -15,17 +15,16 @@ back, exactly as `grader.runners.InProcessRunner` would see it (same `returns.no
 error lines). Whatever it reports is only a claim the grader checks; a student who takes over
 this process can make it claim anything an honest ``backward`` could return, nothing more.
 
-Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the standard
-modules the source names (before the user drop, the Python installation may be unreadable to
-that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
-say "confined"; execute the student's source; say "loaded"; then answer "run" messages, each
-with chunks of replies and a "done", until the grader closes the pipe. This file is loaded by path and must not import the ``grader``
+Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the modules
+the source names (imports.py: before the user drop, the Python installation may be unreadable
+to that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
+say "confined"; execute the student's source as an import would (returns.load_module); say
+"loaded"; then answer "run" messages, each with chunks of replies and a "done", until the
+grader closes the pipe. This file is loaded by path and must not import the ``grader``
 package: NumPy and the standard library only.
 """
 
-import ast
 import contextlib
-import importlib
 import importlib.util
 import io
 import os
@@ -44,31 +43,6 @@ REQUEST_ARRAY_CAP = 1 << 28   # bytes of one input array the grader may send
 FLUSH_EXAMPLES = 32           # a chunk of replies is sent after this many examples,
 FLUSH_BYTES = 1 << 20         # or this many bytes of arrays,
 FLUSH_SECONDS = 0.05          # or this much work, whichever comes first
-
-# Modules a submission may name that are imported before the user drop: pure computation.
-PRELOADABLE = frozenset({
-    "__future__", "abc", "array", "bisect", "cmath", "collections", "contextlib", "copy", "dataclasses",
-    "datetime", "decimal", "enum", "fractions", "functools", "gc", "heapq", "inspect", "io", "itertools",
-    "json", "linecache", "logging", "math", "numbers", "operator", "os", "pprint", "queue", "random", "re",
-    "statistics", "string", "struct", "sys", "textwrap", "threading", "time", "traceback", "types",
-    "typing", "warnings", "weakref",
-})
-# Any other standard-library module a submission names is preloaded too (after the user drop
-# the Python installation may be unreadable, e.g. under /root, and a correct submission must not
-# lose points for `import glob`), except these: processes, sockets, native code, signals. Their
-# use is refused by the policy anyway; leaving them unimported keeps the attack surface small.
-NEVER_PRELOAD = frozenset({
-    "ctypes", "subprocess", "socket", "socketserver", "ssl", "multiprocessing", "concurrent", "signal",
-    "pty", "tty", "termios", "fcntl", "resource", "mmap", "asyncio", "selectors", "select", "http",
-    "urllib", "ftplib", "smtplib", "telnetlib", "xmlrpc", "webbrowser", "pdb", "code", "codeop",
-    "importlib", "runpy", "pkgutil", "zipimport", "site", "sysconfig", "ensurepip", "venv", "idlelib",
-    "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
-    "antigravity", "this",   # they open a browser or print when imported: only under the student's import
-})
-RUN_CELL = "__run_cell__"   # the function a notebook's module runs each cell with (grader/nbgrader/answers.py)
-NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
-                        "strings", "testing"})
-
 
 _LOADED = {}
 
@@ -272,126 +246,6 @@ class Worker:
                 "grad_outs_after": reply.after(grad_outs, upstream)}
 
 
-def imported_names(source: str, depth: int = 0) -> set:
-    """The dotted module names `source` may import: its import statements (``from a import b``
-    gives ``a`` and ``a.b``), string arguments of ``importlib.import_module``/``__import__``,
-    attribute chains on an imported name (``np.lib.stride_tricks.x`` gives ``numpy.lib`` and
-    ``numpy.lib.stride_tricks``: NumPy loads some submodules on first attribute access), and any
-    attribute named like one of NumPy's lazy submodules; the same in each notebook cell (a string
-    passed to ``__run_cell__``). Names that are no module fail harmlessly."""
-    if len(source) > 1 << 20:
-        return set()
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    wanted, bound = set(), {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                wanted.add(alias.name)
-                bound[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
-                    alias.name.partition(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            wanted.add(node.module)
-            for alias in node.names:
-                wanted.add(f"{node.module}.{alias.name}")
-                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
-                isinstance(node.args[0].value, str):
-            called = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if called in ("import_module", "__import__"):
-                wanted.add(node.args[0].value)
-            elif called == RUN_CELL and depth == 0:   # a notebook cell, as grader/nbgrader/answers.py writes it
-                wanted |= imported_names(node.args[0].value, depth + 1)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            if node.attr in NUMPY_LAZY:
-                wanted.add(f"numpy.{node.attr}")
-            chain, root = [], node
-            while isinstance(root, ast.Attribute):
-                chain.append(root.attr)
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in bound and len(chain) <= 4:
-                name = bound[root.id]
-                for attr in reversed(chain):
-                    name += "." + attr
-                    wanted.add(name)
-    return {name for name in wanted if len(name) < 200}
-
-
-def preloadable(name: str, installed: tuple, private: tuple, blocked: frozenset) -> bool:
-    """Whether the worker imports `name` before the user drop: standard-library modules but the
-    ones for processes, sockets and native code, and packages of the Python installation
-    (NumPy, anything installed beside it), never the grader, a blocked module or anything
-    under a private folder."""
-    top = name.partition(".")[0]
-    if top in NEVER_PRELOAD or top in blocked or not top.isidentifier():
-        return False
-    if top in PRELOADABLE or top in sys.stdlib_module_names or top in sys.modules:
-        return True
-    try:
-        spec = importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return False
-    origin = getattr(spec, "origin", None) or next(iter(getattr(spec, "submodule_search_locations", None) or []), "")
-    origin = os.path.realpath(origin) if origin else ""
-    return any(origin.startswith(folder + "/") for folder in installed) and \
-        not any(origin.startswith(folder + "/") for folder in private)
-
-
-def preload(source: str, installed: tuple, private: tuple, blocked: frozenset) -> None:
-    """Import, as whoever started the worker, what `source` may import (see `imported_names`):
-    after the user drop the Python installation may be unreadable (under /root, in a 0700
-    folder), and a correct file must not fail on ``from numpy.typing import NDArray``. A blocked
-    module some preloaded package imported is taken out of ``sys.modules`` again (`forget_blocked`)."""
-    for name in sorted(imported_names(source)):
-        if preloadable(name, installed, private, blocked):
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
-
-
-def forget_blocked(blocked: frozenset) -> None:
-    """Take blocked modules out of ``sys.modules`` (a fork server imported ``socket``; a preloaded
-    package may import ``subprocess``), so the student's ``import`` of one reaches the audit hook,
-    which refuses it, in every kind of worker alike. Their functions stay refused by their events."""
-    for name in list(sys.modules):
-        if name.partition(".")[0] in blocked:
-            del sys.modules[name]
-
-
-class UnreadableFinder:
-    """The last finder on ``sys.meta_path`` after the user drop: an import that no other finder
-    could satisfy, of a module that exists but lies in a folder this user cannot read, fails
-    with a message that says so (instead of "No module named 'random'", which points nowhere)."""
-
-    def __init__(self, top_level: dict):
-        self.top_level = top_level   # top-level module name -> the sys.path folder it was found in
-
-    def find_spec(self, name, path=None, target=None):
-        folders = list(path) if path is not None else \
-            [self.top_level[name]] if name in self.top_level else []
-        for folder in folders:
-            if isinstance(folder, str) and not os.access(folder, os.R_OK | os.X_OK):
-                raise ModuleNotFoundError(
-                    f"the sandbox cannot import {name}: its user (uid {os.getuid()}) cannot read {folder}; "
-                    f"the grader must be installed where every user can read it (not under /root or a "
-                    f"0700 folder), or run as a user who can read it", name=name)
-        return None
-
-
-def top_level_modules() -> dict:
-    """Top-level module name -> the sys.path folder holding it, listed before the user drop."""
-    found = {}
-    for folder in sys.path:
-        with contextlib.suppress(OSError, TypeError):
-            for entry in os.listdir(folder):
-                name = entry.partition(".")[0]
-                if name.isidentifier():
-                    found.setdefault(name, folder)
-    return found
-
-
 def readable_folders(np) -> list:
     """What the student's code may read: the Python installation, NumPy, system folders."""
     folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -406,8 +260,9 @@ def confine(config: dict, np, policy) -> dict:
     private = [os.path.realpath(folder) for folder in config["private"]]
     readable = readable_folders(np)
     layers = {"user": os.getuid()}
-    forget_blocked(policy.BLOCKED_MODULES)
-    finder = UnreadableFinder(top_level_modules())
+    imports = load_by_path("sandbox_imports", HERE / "imports.py")
+    imports.forget_blocked(policy.BLOCKED_MODULES)
+    finder = imports.UnreadableFinder(imports.top_level_modules())
     if config["uid"] is not None:
         policy.drop_privileges(config["uid"], config["gid"])
         layers["user"] = config["uid"]
@@ -433,7 +288,8 @@ def confine(config: dict, np, policy) -> dict:
 def warm() -> None:
     """Load what every worker needs before its configuration: what the fork server preloads."""
     for name, path in (("sandbox_frames", HERE / "frames.py"), ("sandbox_policy", HERE / "policy.py"),
-                       ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_returns", HERE.parent / "returns.py")):
+                       ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_imports", HERE / "imports.py"),
+                       ("sandbox_returns", HERE.parent / "returns.py")):
         load_by_path(name, path)
 
 
@@ -461,7 +317,8 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
 
     with open(os.path.join(config["scratch"], config["source"]), "rb") as file:
         source = file.read().decode("utf-8", "surrogateescape")
-    preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
+    imports = load_by_path("sandbox_imports", HERE / "imports.py")
+    imports.preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
             policy.BLOCKED_MODULES)
     try:
         layers = confine(config, np, policy)
