@@ -6,7 +6,6 @@ nothing the student returned (a subclass, a generator, an object with a clever `
 reaches the judge. NumPy and the standard library only.
 """
 
-import builtins
 import hashlib
 import importlib.util
 import linecache
@@ -105,7 +104,8 @@ def load_module(source: str, filename: str):
     a spec and a loader (which serves the source to ``inspect`` and ``linecache``), and an entry
     in ``sys.modules`` while it executes and after, which dataclasses, ``typing.get_type_hints``,
     ``functools.singledispatch`` and ``inspect`` look it up by. A failed import removes the entry,
-    as the import system does. `unload` removes it when the runner is done.
+    as the import system does. `unload` removes it when the runner is done (the name is
+    `module_name(source, filename)`).
     """
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
@@ -118,19 +118,18 @@ def load_module(source: str, filename: str):
     spec.has_location = True   # __file__ is where the source came from, as for a file on disk
     module = importlib.util.module_from_spec(spec)
     module.__file__ = filename
-    module.__builtins__ = builtins
     linecache.cache.pop(filename, None)   # a previous file of the same name must not show its lines
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)
     except BaseException as error:  # noqa: BLE001 - any failure of student code
-        unload(module)
+        unload(name, module)
         return None, describe_exception(error, f"importing {filename}", filename)
     return module, ""
 
 
-def unload(module) -> None:
-    """Forget a module `load_module` made, unless another load of the same file has replaced it."""
-    name = getattr(getattr(module, "__spec__", None), "name", None)
-    if name is not None and sys.modules.get(name) is module:
+def unload(name: str, module) -> None:
+    """Forget the module `load_module` made under `name`, unless another load of the same file
+    has replaced it. The name is ours, never read from the module (the student may change it)."""
+    if sys.modules.get(name) is module:
         del sys.modules[name]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contract import OpSpec
-from .returns import DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, normalize, to_array, unload
+from .returns import (DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, module_name, normalize,
+                      to_array, unload)
 
 OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
 
@@ -36,6 +37,7 @@ class InProcessRunner:
     def __init__(self, source: str, filename: str = "ops.py"):
         self.filename = filename
         self._output = io.StringIO()
+        self._name = module_name(source, filename)
         with self._capture():
             self.module, self.load_error = load_module(source, filename)
 
@@ -89,7 +91,7 @@ class InProcessRunner:
     def close(self):
         """Take the student's module out of ``sys.modules`` (it stays usable by whoever holds it)."""
         if self.module is not None:
-            unload(self.module)
+            unload(self._name, self.module)
 
 
 class Unloadable:

@@ -42,7 +42,10 @@ def grade_source(reference, rubric, bank):
 
     def run(source, shrink=False, filename="ops.py"):
         runner = InProcessRunner(source, filename)
-        return grade(filename, runner, reference, rubric, bank, shrink=shrink)
+        try:
+            return grade(filename, runner, reference, rubric, bank, shrink=shrink)
+        finally:
+            runner.close()
 
     return run
 
