@@ -16,7 +16,9 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import stat
 import sys
+import time
 
 # Modules a submission may name that are imported before the user drop: pure computation.
 PRELOADABLE = frozenset({
@@ -38,6 +40,7 @@ NEVER_PRELOAD = frozenset({
     "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
     "antigravity", "this",   # they open a browser or print when imported: only under the student's import
 })
+PRELOAD_SECONDS = 10.0      # of imports before the drop at most (the worker has 30 s to start)
 RUN_CELL = "__run_cell__"   # the function a notebook's module runs each cell with (grader/nbgrader/answers.py)
 NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
                         "strings", "testing"})
@@ -91,34 +94,74 @@ def imported_names(source: str, depth: int = 0) -> set:
     return {name for name in wanted if len(name) < 200}
 
 
-def preloadable(name: str, installed: tuple, private: tuple, blocked: frozenset) -> bool:
+def readable_by(path: str, user, listed_from: str) -> bool:
+    """Whether `user` ((uid, gid), no supplementary groups: policy.drop_privileges) can import
+    the module at `path`, judged by mode bits: every folder above `listed_from` searchable, every
+    folder from `listed_from` down readable and searchable (the import system lists them), the
+    file readable."""
+    uid, gid = user
+    path, listed_from = os.path.realpath(path), os.path.realpath(listed_from)
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        here = "/".join(parts[:depth]) or "/"
+        try:
+            info = os.stat(here)
+        except OSError:
+            return False
+        shift = 6 if info.st_uid == uid else 3 if info.st_gid == gid else 0
+        if not stat.S_ISDIR(info.st_mode):
+            need = 0o4
+        else:
+            need = 0o5 if (here + "/").startswith(listed_from + "/") else 0o1
+        if (info.st_mode >> shift) & need != need:
+            return False
+    return True
+
+
+def preloadable(name: str, installed: tuple, private: tuple, blocked: frozenset, user=None) -> bool:
     """Whether the worker imports `name` before the user drop: standard-library modules but the
-    ones for processes, sockets and native code, and packages of the Python installation
-    (NumPy, anything installed beside it), never the grader, a blocked module or anything
-    under a private folder."""
+    ones for processes, sockets, native code or side effects, NumPy's modules, and any other
+    package of the Python installation only if `user` (the sandbox user, None if the worker
+    keeps its user) cannot read it or the standard library: such a package then runs its import
+    as the grader's user, so it is imported only when there is no other way. Never the grader, a blocked module, a
+    ``__main__`` (which runs a program), or anything under a private folder."""
     top = name.partition(".")[0]
-    if top in NEVER_PRELOAD or top in blocked or not top.isidentifier():
+    parts = name.split(".")
+    if top in NEVER_PRELOAD or top in blocked or "__main__" in parts or not all(p.isidentifier() for p in parts):
         return False
-    if top in PRELOADABLE or top in sys.stdlib_module_names or top in sys.modules:
+    if top in PRELOADABLE or top in sys.stdlib_module_names or top == "numpy" or top in sys.modules:
         return True
+    if user is None:
+        return False
     try:
         spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return False
-    origin = getattr(spec, "origin", None) or next(iter(getattr(spec, "submodule_search_locations", None) or []), "")
-    origin = os.path.realpath(origin) if origin else ""
-    return any(origin.startswith(folder + "/") for folder in installed) and \
-        not any(origin.startswith(folder + "/") for folder in private)
+    package = getattr(spec, "submodule_search_locations", None)
+    origin = getattr(spec, "origin", None) or next(iter(package or []), "")
+    if not isinstance(origin, str) or not origin:
+        return False
+    origin = os.path.realpath(origin)
+    entry = os.path.dirname(os.path.dirname(origin) if package else origin)   # its sys.path folder
+    if not any(origin.startswith(folder + "/") for folder in installed) or \
+            any(origin.startswith(folder + "/") for folder in private):
+        return False
+    # The package's own imports of the standard library need it readable too.
+    return not readable_by(origin, user, entry) or not readable_by(os.__file__, user, os.path.dirname(os.__file__))
 
 
-def preload(source: str, installed: tuple, private: tuple, blocked: frozenset) -> None:
+def preload(source: str, installed: tuple, private: tuple, blocked: frozenset, user=None) -> None:
     """Import, as whoever started the worker, what `source` may import (see `imported_names`):
     after the user drop the Python installation may be unreadable (under /root, in a 0700
-    folder), and a correct file must not fail on ``from numpy.typing import NDArray``. A blocked
-    module some preloaded package imported is taken out of ``sys.modules`` again (`forget_blocked`)."""
+    folder), and a correct file must not fail on ``from numpy.typing import NDArray``. Stops
+    after `PRELOAD_SECONDS`, well within the worker's start-up time; whatever a module's import
+    raises (even SystemExit) is ignored: the student's own import will meet it again."""
+    deadline = time.monotonic() + PRELOAD_SECONDS
     for name in sorted(imported_names(source)):
-        if preloadable(name, installed, private, blocked):
-            with contextlib.suppress(Exception):
+        if time.monotonic() > deadline:
+            return
+        if preloadable(name, installed, private, blocked, user):
+            with contextlib.suppress(BaseException):
                 importlib.import_module(name)
 
 

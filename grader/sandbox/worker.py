@@ -319,7 +319,7 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
         source = file.read().decode("utf-8", "surrogateescape")
     imports = load_by_path("sandbox_imports", HERE / "imports.py")
     imports.preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
-            policy.BLOCKED_MODULES)
+                    policy.BLOCKED_MODULES, None if config["uid"] is None else (config["uid"], config["gid"]))
     try:
         layers = confine(config, np, policy)
     except Exception as error:  # noqa: BLE001 - report why the sandbox could not be set up
