@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
-from grader.nbgrader.answers import cell_module
+from grader.submission import cell_module
 from grader.sandbox import SandboxRunner
 
 spec = importlib.util.spec_from_file_location("test_sandbox_imports", ROOT / "grader/sandbox/imports.py")

@@ -41,7 +41,7 @@ NEVER_PRELOAD = frozenset({
     "antigravity", "this",   # they open a browser or print when imported: only under the student's import
 })
 PRELOAD_SECONDS = 10.0      # of imports before the drop at most (the worker has 30 s to start)
-RUN_CELL = "__run_cell__"   # the function a notebook's module runs each cell with (grader/nbgrader/answers.py)
+RUN_CELL = "__run_cell__"   # the function a notebook's module runs each cell with (grader/submission.py)
 NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
                         "strings", "testing"})
 
