@@ -76,7 +76,7 @@ def imported_names(source: str, depth: int = 0) -> set:
             called = getattr(node.func, "attr", getattr(node.func, "id", ""))
             if called in ("import_module", "__import__"):
                 wanted.add(node.args[0].value)
-            elif called == RUN_CELL and depth == 0:   # a notebook cell, as grader/nbgrader/answers.py writes it
+            elif called == RUN_CELL and depth == 0:   # a notebook cell, as grader/submission.py writes it
                 wanted |= imported_names(node.args[0].value, depth + 1)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
