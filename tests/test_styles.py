@@ -117,7 +117,7 @@ def test_the_public_test_file_passes_on_a_dataclass_style(tmp_path):
         result.stdout[-2000:]
 
 
-def test_grader_check_scores_a_future_annotations_style_full(tmp_path):
+def test_grader_check_scores_an_inspect_and_singledispatch_style_full(tmp_path):
     (tmp_path / "ops.py").write_text(style_source(ROOT / "tests/styles/singledispatch_inspect.py"))
     result = subprocess.run([sys.executable, "-m", "grader", "check", "-q", "ops.py"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=300)
