@@ -68,7 +68,7 @@ def _check(args) -> int:
     from .paths import given_path, load_trusted
     from .report import render_feedback, render_table
     from .rubric import load_rubric
-    from .runners import InProcessRunner
+    from .runners import make_runner
     from .submission import read_submission
 
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
@@ -76,8 +76,11 @@ def _check(args) -> int:
     submission = read_submission(path)
     rubric = load_rubric(args.rubric)
     oracle = Numeric(load_trusted(given_path(), "backprop_given"))
-    runner = InProcessRunner(submission.source, submission.filename)
-    report = grade(str(path), runner, oracle, rubric, Bank(oracle, rubric), shrink=not args.no_shrink)
+    runner = make_runner(submission, in_process=True)  # the student's own machine
+    try:
+        report = grade(str(path), runner, oracle, rubric, Bank(oracle, rubric), shrink=not args.no_shrink)
+    finally:
+        runner.close()
     console = Console(highlight=False)
     render_table(report, console, title=f"Score preview: {path}")
     if not args.quiet:

@@ -6,8 +6,11 @@ nothing the student returned (a subclass, a generator, an object with a clever `
 reaches the judge. NumPy and the standard library only.
 """
 
+import hashlib
+import importlib.util
+import linecache
+import sys
 import traceback
-import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,18 +72,64 @@ def describe_exception(error: BaseException, where: str, filename: str) -> str:
     return f"{where} raised {name}{': ' + message if message else ''}{student_line(error, filename)}"[:500]
 
 
+class SourceLoader:
+    """The loader of a student's module: it holds the source text, so that ``inspect.getsource``,
+    tracebacks and ``linecache`` show the student's lines wherever the file itself is (or is not)."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def get_source(self, name):
+        return self.source
+
+    def create_module(self, spec):
+        return None   # the default module object
+
+    def exec_module(self, module):  # importlib's protocol; load_module executes the code itself
+        raise ImportError("a student's module is executed by returns.load_module")
+
+
+def module_name(source: str, filename: str) -> str:
+    """The module's name: the same for the same file in every runner (so reports agree byte for
+    byte), distinct for different files in one process, and never "__main__" (so an ``if
+    __name__ == "__main__":`` self-test never runs) nor the name of a real module."""
+    digest = hashlib.sha256(f"{filename}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"student_ops_{digest[:12]}"
+
+
 def load_module(source: str, filename: str):
-    """Execute the student's source as a fresh module: (module, "") or (None, one-line error)."""
+    """Execute the student's source as an import would: (module, "") or (None, one-line error).
+
+    The module gets what a clean import gives it: a name that is not "__main__", ``__file__``,
+    a spec and a loader (which serves the source to ``inspect`` and ``linecache``), and an entry
+    in ``sys.modules`` while it executes and after, which dataclasses, ``typing.get_type_hints``,
+    ``functools.singledispatch`` and ``inspect`` look it up by. A failed import removes the entry,
+    as the import system does. `unload` removes it when the runner is done (the name is
+    `module_name(source, filename)`).
+    """
     try:
-        code = compile(source, filename, "exec")
+        code = compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
         return None, f"{filename} does not compile: {error.msg} (line {error.lineno})"
     except (ValueError, MemoryError, RecursionError) as error:
         return None, f"{filename} does not compile: {error}"
-    module = types.ModuleType("student_ops")
+    name = module_name(source, filename)
+    spec = importlib.util.spec_from_loader(name, SourceLoader(source), origin=filename)
+    spec.has_location = True   # __file__ is where the source came from, as for a file on disk
+    module = importlib.util.module_from_spec(spec)
     module.__file__ = filename
+    linecache.cache.pop(filename, None)   # a previous file of the same name must not show its lines
+    sys.modules[name] = module
     try:
         exec(code, module.__dict__)
     except BaseException as error:  # noqa: BLE001 - any failure of student code
+        unload(name, module)
         return None, describe_exception(error, f"importing {filename}", filename)
     return module, ""
+
+
+def unload(name: str, module) -> None:
+    """Forget the module `load_module` made under `name`, unless another load of the same file
+    has replaced it. The name is ours, never read from the module (the student may change it)."""
+    if sys.modules.get(name) is module:
+        del sys.modules[name]

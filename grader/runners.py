@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .contract import OpSpec
-from .returns import DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, normalize, to_array
+from .returns import (DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, module_name, normalize,
+                      to_array, unload)
 
 OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
 
@@ -36,6 +37,7 @@ class InProcessRunner:
     def __init__(self, source: str, filename: str = "ops.py"):
         self.filename = filename
         self._output = io.StringIO()
+        self._name = module_name(source, filename)
         with self._capture():
             self.module, self.load_error = load_module(source, filename)
 
@@ -87,10 +89,29 @@ class InProcessRunner:
         return outcome
 
     def close(self):
+        """Take the student's module out of ``sys.modules`` (it stays usable by whoever holds it)."""
+        if self.module is not None:
+            unload(self._name, self.module)
+
+
+class Unloadable:
+    """The runner of a submission that cannot run at all (a file that is not UTF-8): every op is
+    missing, for that one reason, which the report shows as its load error."""
+
+    def __init__(self, reason: str):
+        self.load_error, self.captured_output = reason, ""
+
+    def missing(self, op) -> str:
+        return self.load_error
+
+    def run(self, op, cases) -> list:
+        return [Outcome(error=self.load_error) for _ in cases]
+
+    def close(self):
         pass
 
 
-__all__ = ["Foreign", "InProcessRunner", "Outcome", "describe_exception", "load_module"]
+__all__ = ["Foreign", "InProcessRunner", "Outcome", "Unloadable", "describe_exception", "load_module"]
 
 
 def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = ""):
@@ -98,7 +119,11 @@ def make_runner(submission, in_process: bool = False, private_dirs=(), fork_serv
 
     ``private_dirs`` are folders the student's code must not read (e.g. a batch's output);
     ``fork_server`` is a batch's fork server to start sandbox workers from (faster, same walls).
+    A submission that cannot be read as source (``submission.error``) gets `Unloadable`: a
+    report scoring 0 that says why, from every path that grades.
     """
+    if submission.error:
+        return Unloadable(submission.error)
     if in_process:
         return InProcessRunner(submission.source, submission.filename)
     from .sandbox import SandboxRunner

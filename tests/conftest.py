@@ -17,6 +17,10 @@ SOLUTION_SOURCE = solutions_path().read_text(encoding="utf-8")
 STUB_SOURCE = (ROOT / "assignments" / "backprop" / "ops.py").read_text(encoding="utf-8")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes tens of seconds (deselect with -m 'not slow')")
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric()
@@ -38,7 +42,10 @@ def grade_source(reference, rubric, bank):
 
     def run(source, shrink=False, filename="ops.py"):
         runner = InProcessRunner(source, filename)
-        return grade(filename, runner, reference, rubric, bank, shrink=shrink)
+        try:
+            return grade(filename, runner, reference, rubric, bank, shrink=shrink)
+        finally:
+            runner.close()
 
     return run
 

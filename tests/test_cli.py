@@ -121,3 +121,24 @@ def test_sandboxed_grading_accepts_ordinary_imports(tmp_path):
     path.write_text(header + SOLUTION_SOURCE)
     assert run_grader("grade", path, "--json", out, "-q").returncode == 0
     assert json.loads(out.read_text())["score"] == 100
+
+
+def test_a_file_that_is_not_utf8_gets_a_zero_report_not_a_usage_error(tmp_path):
+    """The student's mistake, like a syntax error: a report scoring 0 that says what to do."""
+    path, out = tmp_path / "ops.py", tmp_path / "r.json"
+    path.write_bytes(SOLUTION_SOURCE.encode().replace(b"Backprop homework", b"Backprop homework \xe9t\xe9", 1))
+    result = run_grader("grade", path, "--json", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["score"] == 0 and "save ops.py as UTF-8" in report["load_error"]
+    assert "save ops.py as UTF-8" in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_notebook_is_graded_in_the_sandbox_from_its_code(tmp_path):
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": SOLUTION_SOURCE},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "source": "from grader.pytest_plugin import property_tests"}]
+    path, out = tmp_path / "work.ipynb", tmp_path / "r.json"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert run_grader("grade", path, "--json", out, "-q").returncode == 0
+    report = json.loads(out.read_text())
+    assert report["score"] == 100 and "cell 2 raised PermissionError" in report["student_output"]

@@ -411,6 +411,25 @@ def test_a_forked_worker_grades_exactly_like_a_started_one(fork_server, referenc
         assert leftovers(runner) == ([], [])
 
 
+@pytest.mark.parametrize("module, rule", [("socket", "it opens network connections"),
+                                          ("subprocess", "it starts processes"),
+                                          ("grader.bank", "it is the grader's own code")])
+def test_a_refused_import_names_the_module_and_the_rule_in_every_worker(module, rule, fork_server):
+    """The fork server has imported socket and selectors: a forked worker must refuse their import
+    exactly as a started one does, and the refusal says which module and why."""
+    source = f"import numpy as np\nimport {module}\n"
+    errors = []
+    for options in ({}, {"fork_server": fork_server.address}):
+        runner = SandboxRunner(source, "ops.py", **PATIENT, **options)
+        try:
+            errors.append(runner.missing(OPS[0]))
+        finally:
+            runner.close()
+    assert errors[0] == errors[1], errors
+    assert errors[0].startswith(f"importing ops.py raised PermissionError: the sandbox does not allow importing "
+                                f"{module}: {rule}"), errors[0]
+
+
 def test_the_fork_server_kills_a_worker_whose_grader_is_gone(fork_server, tmp_path):
     # A grading process killed with SIGKILL closes its connection: its worker must not live on.
     pipes = [os.pipe() for _ in range(3)]

@@ -1,44 +1,31 @@
 """The code a notebook submission is graded on: its answer cells, read from the file.
 
-Stricter than grader.submission's notebook reading (every code cell), because a notebook also
-holds the check cells, scratch cells and, in the instructor's copy, hidden tests:
+`read_answers` serves nbgrader: the kit's notebook, graded from its answer cells only. The
+other paths (``grader grade``, ``batch``, the platforms, ``grader check``) read notebooks with
+grader.submission, which uses `answer_cells` for the kit's notebook too, and every code cell of
+any other notebook. A notebook also holds the check cells, scratch cells and, in the
+instructor's copy, hidden tests, so here:
 
 * only code cells whose nbgrader ``grade_id`` is the setup cell's or an answer cell's count
   (layout.graded_code_ids), in notebook order. A cell the student copied keeps its metadata, so
   both copies count and the later one wins, as when the notebook runs top to bottom;
-* each cell runs on its own, as in Jupyter: a cell that does not compile, or raises at its top
-  level, loses the rest of that cell only, and the classes of the other cells stay defined (a
-  stray test call that raises in the Mul cell must not zero Embedding). Each cell's text is a
-  string literal in the module, compiled and run where the module runs (the sandbox), never
-  here; its error is printed as ``cell <grade_id> raised ...``, which lands in the student's
-  captured output. Line numbers in error messages are the line within the cell.
+* each cell runs on its own, as in Jupyter (grader.submission.cell_module): a cell that does
+  not compile, or raises at its top level, loses the rest of that cell only, and the classes of
+  the other cells stay defined (a stray test call that raises in the Mul cell must not zero
+  Embedding). Each cell's text is a string literal in the module, compiled and run where the
+  module runs (the sandbox), never here; its error is printed as ``cell <grade_id> raised
+  ...``, which lands in the student's captured output. Line numbers in error messages are the
+  line within the cell.
 * IPython magics and shell lines (``%``, ``!``) are commented out.
 
 Only the file is read: nothing from the submission's folder is imported.
 """
 
-import json
 from pathlib import Path
 
-from ..submission import Submission, SubmissionError
+from ..submission import (NotebookError, Submission, SubmissionError, cell_module, cell_text,  # noqa: F401
+                          parse_notebook, without_magics)
 from .layout import graded_code_ids
-
-_RUN_CELL = '''\
-def __run_cell__(source, cell):
-    try:
-        exec(compile(source, __notebook__, "exec"), globals())
-    except (Exception, SystemExit) as error:
-        print(f"cell {cell} raised {type(error).__name__}: {error}")
-'''
-
-
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _without_magics(source: str) -> str:
-    return "\n".join("# " + line if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines())
 
 
 def answer_cells(notebook: dict) -> list:
@@ -48,28 +35,24 @@ def answer_cells(notebook: dict) -> list:
     for cell in notebook.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        metadata = cell.get("metadata")
+        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
         if grade_id in wanted:
-            cells.append((grade_id, _without_magics(_text(cell.get("source", "")))))
+            cells.append((grade_id, without_magics(cell_text(cell.get("source", "")))))
     return cells
 
 
-def cell_module(cells: list, filename: str) -> str:
-    """The module source that runs every (grade_id, source) cell on its own, in order."""
-    calls = [f"__run_cell__({source!r}, {grade_id!r})" for grade_id, source in cells]
-    return "\n".join([f"__notebook__ = {filename!r}", _RUN_CELL, *calls]) + "\n"
-
-
 def read_answers(path) -> Submission:
-    """The graded code of a submitted notebook file, as a Submission."""
+    """The graded code of a submitted notebook file (its answer cells only), as a Submission."""
     path = Path(path)
     try:
-        notebook = json.loads(path.read_bytes().decode("utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SubmissionError(f"no such notebook: {path}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({error})") from None
-    if not isinstance(notebook, dict):
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook")
-    return Submission(path, cell_module(answer_cells(notebook), path.name), path.name)
+    except OSError as error:
+        raise SubmissionError(f"{path.name} cannot be read: {error.strerror}") from None
+    try:
+        return Submission(path, cell_module(answer_cells(parse_notebook(data, path.name)), path.name), path.name)
+    except NotebookError as error:
+        raise SubmissionError(str(error)) from None

@@ -39,6 +39,9 @@ def score(op_key: str, cls, rubric: str = "") -> float:
     op = OP_BY_KEY[op_key]
     runner = InProcessRunner("", "backprop.ipynb")
     setattr(runner.module, op.class_name, cls)  # the class the notebook defined
-    result = grade_op(op, runner, oracle, loaded, bank, shrink=False)
+    try:
+        result = grade_op(op, runner, oracle, loaded, bank, shrink=False)
+    finally:
+        runner.close()
     print(op_text(op.class_name, result))
     return float(min(max(result.score, 0.0), result.max_score))

@@ -55,6 +55,14 @@ BLOCKED_MODULES = frozenset({
     "subprocess", "_posixsubprocess", "multiprocessing", "_multiprocessing", "pty", "webbrowser",
     "asyncio", "http", "ftplib", "smtplib", "xmlrpc",
 })
+# Why each blocked module is refused, as the refusal says it (the key is the top-level name).
+BLOCKED_BECAUSE = {name: "it is the grader's own code" for name in ("grader",)} | \
+    {name: "it runs native code" for name in ("ctypes", "_ctypes", "cffi", "_cffi_backend")} | \
+    {name: "it starts processes" for name in ("subprocess", "_posixsubprocess", "multiprocessing",
+                                               "_multiprocessing", "pty")} | \
+    {name: "it opens network connections" for name in ("socket", "_socket", "ssl", "_ssl", "webbrowser",
+                                                        "asyncio", "http", "ftplib", "smtplib", "xmlrpc")}
+assert set(BLOCKED_BECAUSE) == BLOCKED_MODULES
 # Events whose path arguments must stay inside the scratch folder: event -> (path positions,
 # dir_fd positions, whether a file descriptor may stand for the path).
 CHANGE_EVENTS = {
@@ -160,7 +168,7 @@ def make_audit_hook(scratch: str, private: tuple, readable: tuple, pid: int):
 
     def audit(event, args,
               _watched=WATCHED_EVENTS, _denied=DENIED_EVENTS, _denied_prefixes=DENIED_PREFIXES,
-              _listing=LISTING_EVENTS, _changes=tuple(CHANGE_EVENTS.items()), _modules=BLOCKED_MODULES,
+              _listing=LISTING_EVENTS, _changes=tuple(CHANGE_EVENTS.items()), _modules=BLOCKED_BECAUSE,
               _scratch=scratch + "/", _private=tuple(p.rstrip("/") + "/" for p in private),
               _readable=tuple(r.rstrip("/") + "/" for r in readable) + (scratch + "/",),
               _devices=("/dev/null",), _pid=pid, _pid_text=str(pid), _writes=WRITE_FLAGS,
@@ -178,7 +186,9 @@ def make_audit_hook(scratch: str, private: tuple, readable: tuple, pid: int):
         if event == "import":
             name = args[0]
             if _type(name) is _str and name.partition(".")[0] in _modules:
-                raise _Denied("the sandbox does not allow importing " + name)
+                raise _Denied("the sandbox does not allow importing " + name + ": " +
+                              _modules[name.partition(".")[0]] + " (a submission may use NumPy and "
+                              "the standard library's computation modules)")
             return
         if event == "os.kill":
             if args[0] != _pid:

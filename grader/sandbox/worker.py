@@ -15,17 +15,16 @@ back, exactly as `grader.runners.InProcessRunner` would see it (same `returns.no
 error lines). Whatever it reports is only a claim the grader checks; a student who takes over
 this process can make it claim anything an honest ``backward`` could return, nothing more.
 
-Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the standard
-modules the source names (before the user drop, the Python installation may be unreadable to
-that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
-say "confined"; execute the student's source; say "loaded"; then answer "run" messages, each
-with chunks of replies and a "done", until the grader closes the pipe. This file is loaded by path and must not import the ``grader``
+Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the modules
+the source names (imports.py: before the user drop, the Python installation may be unreadable
+to that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
+say "confined"; execute the student's source as an import would (returns.load_module); say
+"loaded"; then answer "run" messages, each with chunks of replies and a "done", until the
+grader closes the pipe. This file is loaded by path and must not import the ``grader``
 package: NumPy and the standard library only.
 """
 
-import ast
 import contextlib
-import importlib
 import importlib.util
 import io
 import os
@@ -44,29 +43,6 @@ REQUEST_ARRAY_CAP = 1 << 28   # bytes of one input array the grader may send
 FLUSH_EXAMPLES = 32           # a chunk of replies is sent after this many examples,
 FLUSH_BYTES = 1 << 20         # or this many bytes of arrays,
 FLUSH_SECONDS = 0.05          # or this much work, whichever comes first
-
-# Modules a submission may name that are imported before the user drop: pure computation.
-PRELOADABLE = frozenset({
-    "__future__", "abc", "array", "bisect", "cmath", "collections", "contextlib", "copy", "dataclasses",
-    "datetime", "decimal", "enum", "fractions", "functools", "gc", "heapq", "inspect", "io", "itertools",
-    "json", "linecache", "logging", "math", "numbers", "operator", "os", "pprint", "queue", "random", "re",
-    "statistics", "string", "struct", "sys", "textwrap", "threading", "time", "traceback", "types",
-    "typing", "warnings", "weakref",
-})
-# Any other standard-library module a submission names is preloaded too (after the user drop
-# the Python installation may be unreadable, e.g. under /root, and a correct submission must not
-# lose points for `import glob`), except these: processes, sockets, native code, signals. Their
-# use is refused by the policy anyway; leaving them unimported keeps the attack surface small.
-NEVER_PRELOAD = frozenset({
-    "ctypes", "subprocess", "socket", "socketserver", "ssl", "multiprocessing", "concurrent", "signal",
-    "pty", "tty", "termios", "fcntl", "resource", "mmap", "asyncio", "selectors", "select", "http",
-    "urllib", "ftplib", "smtplib", "telnetlib", "xmlrpc", "webbrowser", "pdb", "code", "codeop",
-    "importlib", "runpy", "pkgutil", "zipimport", "site", "sysconfig", "ensurepip", "venv", "idlelib",
-    "tkinter", "turtle", "turtledemo", "curses", "readline", "shutil", "tempfile",
-})
-NUMPY_LAZY = frozenset({"char", "emath", "fft", "lib", "linalg", "ma", "polynomial", "random", "rec",
-                        "strings", "testing"})
-
 
 _LOADED = {}
 
@@ -270,31 +246,6 @@ class Worker:
                 "grad_outs_after": reply.after(grad_outs, upstream)}
 
 
-def preload(source: str) -> None:
-    """Import the allowed modules `source` names (import statements, ``np.fft``-style attributes)."""
-    if len(source) > 1 << 20:
-        return
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return
-    wanted = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            wanted.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            wanted.add(node.module)
-            wanted.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Attribute) and node.attr in NUMPY_LAZY:
-            wanted.add(f"numpy.{node.attr}")
-    for name in sorted(wanted):
-        parts = name.split(".")
-        stdlib = parts[0] in sys.stdlib_module_names and parts[0] not in NEVER_PRELOAD
-        if parts[0] in PRELOADABLE or stdlib or (parts[0] == "numpy" and (len(parts) == 1 or parts[1] in NUMPY_LAZY)):
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
-
-
 def readable_folders(np) -> list:
     """What the student's code may read: the Python installation, NumPy, system folders."""
     folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -309,6 +260,9 @@ def confine(config: dict, np, policy) -> dict:
     private = [os.path.realpath(folder) for folder in config["private"]]
     readable = readable_folders(np)
     layers = {"user": os.getuid()}
+    imports = load_by_path("sandbox_imports", HERE / "imports.py")
+    imports.forget_blocked(policy.BLOCKED_MODULES)
+    finder = imports.UnreadableFinder(imports.top_level_modules())
     if config["uid"] is not None:
         policy.drop_privileges(config["uid"], config["gid"])
         layers["user"] = config["uid"]
@@ -323,6 +277,7 @@ def confine(config: dict, np, policy) -> dict:
             layers["landlock"] = f"failed ({error})"
     else:
         layers["landlock"] = "off"
+    sys.meta_path.append(finder)
     policy.die_with_parent(config["parent"])
     policy.disarm()
     policy.install_audit_hook(scratch, tuple(private), tuple(readable + ["/dev"]))
@@ -333,7 +288,8 @@ def confine(config: dict, np, policy) -> dict:
 def warm() -> None:
     """Load what every worker needs before its configuration: what the fork server preloads."""
     for name, path in (("sandbox_frames", HERE / "frames.py"), ("sandbox_policy", HERE / "policy.py"),
-                       ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_returns", HERE.parent / "returns.py")):
+                       ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_imports", HERE / "imports.py"),
+                       ("sandbox_returns", HERE.parent / "returns.py")):
         load_by_path(name, path)
 
 
@@ -361,7 +317,9 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
 
     with open(os.path.join(config["scratch"], config["source"]), "rb") as file:
         source = file.read().decode("utf-8", "surrogateescape")
-    preload(source)
+    imports = load_by_path("sandbox_imports", HERE / "imports.py")
+    imports.preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
+                    policy.BLOCKED_MODULES, None if config["uid"] is None else (config["uid"], config["gid"]))
     try:
         layers = confine(config, np, policy)
     except Exception as error:  # noqa: BLE001 - report why the sandbox could not be set up
