@@ -86,7 +86,7 @@ class PublicChecker:
         from .oracles import Numeric
         from .paths import given_path, load_trusted
         from .rubric import load_rubric
-        from .runners import InProcessRunner
+        from .runners import make_runner
         from .submission import read_submission
 
         self.submission = read_submission(submission_path)
@@ -94,7 +94,7 @@ class PublicChecker:
         self.oracle = Numeric(load_trusted(given_path(), "backprop_given"))
         self.bank = Bank(self.oracle, self.rubric)
         # The student's own machine: their code runs in this process, like any unit test.
-        self.runner = InProcessRunner(self.submission.source, self.submission.filename)
+        self.runner = make_runner(self.submission, in_process=True)
 
     def __call__(self, property_id: str):
         """None if the property passes, else (its one-line reason, the failure message): the

@@ -35,7 +35,7 @@ from .contract import OPS
 from .grade import grade
 from .oracles import Reference
 from .paths import load_trusted, solutions_path
-from .runners import Outcome, make_runner
+from .runners import Unloadable, make_runner
 from .sandbox.launchers import ForkServer
 from .status import CRASHED, MISSING, TIMEOUT, graded_status
 from .submission import SubmissionError, locate, read_submission
@@ -57,22 +57,6 @@ class Context:
     bank: object
     bank_path: str
     fork_server: str = ""   # address of the batch's sandbox fork server, "" = none
-
-
-class Unloadable:
-    """The runner of a submission that never ran: every op is missing, for one reason."""
-
-    def __init__(self, reason: str):
-        self.load_error, self.captured_output = reason, ""
-
-    def missing(self, op) -> str:
-        return self.load_error
-
-    def run(self, op, cases) -> list:
-        return [Outcome(error=self.load_error) for _ in cases]
-
-    def close(self):
-        pass
 
 
 def grade_entry(student_id: str, path, context: Context, in_process: bool, shrink: bool) -> dict:

@@ -7,6 +7,7 @@ sentences must contain the words that name the snippet's MISTAKE tag (NAMES belo
 used: Reference (hidden grader) and Numeric (the students' public tests).
 """
 
+import ast
 import re
 import time
 from pathlib import Path
@@ -206,9 +207,17 @@ def _tag(path: Path) -> str:
     return re.search(r'^MISTAKE = "(\w+)"', path.read_text(encoding="utf-8"), re.M).group(1)
 
 
-def _names(sentence: str, tag: str) -> bool:
+def _also(path: Path) -> tuple:
+    """The ALSO tags of a corpus file: what the same numbers also are, on some examples."""
+    found = re.search(r"^ALSO = (\(.*?\))", path.read_text(encoding="utf-8"), re.M)
+    return ast.literal_eval(found.group(1)) if found else ()
+
+
+def _names(sentence: str, tag) -> bool:
+    """Whether `sentence` names the mistake `tag` (or one of the tags of a tuple)."""
     lowered = sentence.lower()
-    return any(all(part.lower() in lowered for part in alternative) for alternative in NAMES[tag])
+    tags = tag if isinstance(tag, tuple) else (tag,)
+    return any(all(part.lower() in lowered for part in alternative) for t in tags for alternative in NAMES.get(t, ()))
 
 
 def _first_failures(source, op, bank):
@@ -242,8 +251,8 @@ def banks(bank, numeric_bank):
     return {"reference": bank, "numeric": numeric_bank}
 
 
-CASES = [(path.stem, snippet_op(path), _tag(path), with_snippet(path)) for path in WRONG] + [
-    (name, name.split("__")[0], tag, SOLUTION_SOURCE + "\n\n" + snippet) for name, (tag, snippet) in EXTRA.items()]
+CASES = [(path.stem, snippet_op(path), (_tag(path),) + _also(path), with_snippet(path)) for path in WRONG] + [
+    (name, name.split("__")[0], (tag,), SOLUTION_SOURCE + "\n\n" + snippet) for name, (tag, snippet) in EXTRA.items()]
 
 
 def test_every_tag_has_words_that_name_it():

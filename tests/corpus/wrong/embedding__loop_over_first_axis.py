@@ -1,6 +1,7 @@
 """The loop runs over the first axis of indices only, so for (B, T) indices a row repeated within one sequence is counted once."""
 OP = "embedding"
 MISTAKE = "multidim_indices"
+ALSO = ("repeats_not_accumulated",)  # what the same numbers also are, on some examples
 
 
 class Embedding(Embedding):
