@@ -28,6 +28,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from multiprocessing.connection import wait
 
 from .bankfile import bank_key, load_bank
@@ -64,8 +65,10 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
     zero report saying why."""
     try:
         locate(path)
-    except SubmissionError as error:
-        return zero_report(student_id, str(error), context, MISSING)
+    except SubmissionError:
+        # Said in the student's terms: the instructor's folder layout stays out of their feedback.
+        return zero_report(student_id, f"{Path(path).name} holds no ops.py (looked for ops.py, backprop/ops.py "
+                           "and a single .ipynb)", context, MISSING)
     try:
         # The batch's output folder holds the bank (expected gradients) and other students' reports.
         runner = make_runner(read_submission(path), in_process=in_process,

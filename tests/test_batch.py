@@ -123,6 +123,7 @@ def test_a_mixed_class_gets_a_complete_gradebook(full_run):
     assert rows["transposed"]["ops"]["matmul"] < 16
     assert rows["syntax_error"]["score"] == 0 and "does not compile" in rows["syntax_error"]["load_error"]
     assert rows["empty"]["score"] == 0 and "holds no ops.py" in rows["empty"]["load_error"]
+    assert "/" not in rows["empty"]["load_error"].split(" holds")[0]  # the instructor's folders stay private
 
     for sid in rows:
         report = json.loads((full_run / sid / "report.json").read_text())
