@@ -1,0 +1,55 @@
+"""Grading from a stored bank never imports Hypothesis (0.3-0.45 s of a 1 s `grader grade`).
+
+Structural, not timed: a fresh `grader grade` of a correct file with its bank cached must leave
+Hypothesis (and the batch's and summary's libraries) out of ``sys.modules``.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import hypothesis
+
+from grader import bankfile
+from grader.bankfile import bank_key, save_bank
+from grader.paths import solutions_path
+
+from conftest import ROOT
+
+# Imported by a batch, a summary or a build, never by grading one file from a stored bank.
+NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.strategies")
+
+PROBE = """
+import json, sys
+from grader.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "imported": [m for m in %r if m in sys.modules]}))
+""" % (NOT_ON_THE_GRADE_PATH,)
+
+
+def probe(args, env):
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_grading_from_a_cached_bank_imports_no_hypothesis(tmp_path, reference, rubric, bank):
+    key = bank_key(reference, rubric)
+    cache = tmp_path / "backprop-grader"
+    cache.mkdir()
+    save_bank(bank, cache / f"bank-{key[:16]}.npz", key)  # where `grader grade` looks (commands.py)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    seen = probe(["grade", str(solutions_path()), "--quiet"], env)
+    assert seen == {"code": 0, "imported": []}
+
+
+def test_hypothesis_version_is_read_without_importing_it():
+    assert bankfile.hypothesis_version() == hypothesis.__version__
+
+
+def test_the_bank_key_follows_hypothesis_version(monkeypatch, reference, rubric):
+    before = bank_key(reference, rubric)
+    monkeypatch.setattr(bankfile, "hypothesis_version", lambda: "0.0.1")
+    assert bank_key(reference, rubric) != before
