@@ -11,7 +11,7 @@ def cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-grader"
 
 
-def _bank_cache(oracle, rubric):
+def bank_cache(oracle, rubric):
     """The reference bank, cached per user: built once (~2 s), then loaded (~0.05 s).
 
     The file name carries the key (grader source, solutions, rubric, library versions), so a
@@ -43,7 +43,7 @@ def _grade(args) -> int:
     submission = read_submission(args.submission)
     rubric = load_rubric(args.rubric)
     oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-    bank = _bank_cache(oracle, rubric)
+    bank = bank_cache(oracle, rubric)
     runner = make_runner(submission, in_process=args.in_process, private_dirs=(cache_dir(),))
     try:
         report = grade(str(args.submission), runner, oracle, rubric, bank, shrink=not args.no_shrink)
