@@ -13,6 +13,7 @@ import hypothesis
 
 from grader import bankfile
 from grader.bankfile import bank_key, save_bank
+from grader.commands import bank_path
 from grader.paths import solutions_path
 
 from conftest import ROOT
@@ -35,11 +36,11 @@ def probe(args, env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_grading_from_a_cached_bank_imports_no_hypothesis(tmp_path, reference, rubric, bank):
-    key = bank_key(reference, rubric)
-    cache = tmp_path / "backprop-grader"
-    cache.mkdir()
-    save_bank(bank, cache / f"bank-{key[:16]}.npz", key)  # where `grader grade` looks (commands.py)
+def test_grading_from_a_cached_bank_imports_no_hypothesis(tmp_path, monkeypatch, reference, rubric, bank):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = bank_path(reference, rubric)  # where `grader grade` looks
+    path.parent.mkdir()
+    save_bank(bank, path, bank_key(reference, rubric))
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     seen = probe(["grade", str(solutions_path()), "--quiet"], env)
     assert seen == {"code": 0, "imported": []}
@@ -53,3 +54,19 @@ def test_the_bank_key_follows_hypothesis_version(monkeypatch, reference, rubric)
     before = bank_key(reference, rubric)
     monkeypatch.setattr(bankfile, "hypothesis_version", lambda: "0.0.1")
     assert bank_key(reference, rubric) != before
+
+
+def test_an_unreadable_cached_bank_is_drawn_again_and_grades(tmp_path, monkeypatch, reference, rubric):
+    """The cached file loads beside the worker's start; when it does not load, the bank is drawn
+    (with no worker alive) and the grade is the same."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = bank_path(reference, rubric)
+    path.parent.mkdir()
+    path.write_bytes(b"not a bank")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    out = tmp_path / "report.json"
+    seen = probe(["grade", str(solutions_path()), "--quiet", "--json", str(out)], env)
+    assert seen["code"] == 0 and "hypothesis" in seen["imported"]
+    report = json.loads(out.read_text())
+    assert report["score"] == report["max_score"] > 0
+    assert bankfile.load_bank(path, reference, rubric, bank_key(reference, rubric)) is not None
