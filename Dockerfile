@@ -34,8 +34,10 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check -r /opt/gra
 COPY grader /opt/grader/grader
 COPY solutions/backprop/ops.py /opt/grader/solutions/backprop/ops.py
 COPY grader/platforms/templates/docker-entrypoint.sh /usr/local/bin/grader-entrypoint
-# The reference is readable by root only; the grader package stays world-readable for the worker.
-RUN chmod -R go= /opt/grader/solutions && chmod 755 /usr/local/bin/grader-entrypoint
+# The example bank is drawn once, here, not in every container (the entrypoint passes --bank).
+# It and the reference are readable by root only; the grader package stays world-readable for the worker.
+RUN python -m grader bank /opt/grader/solutions/bank.npz \
+ && chmod -R go= /opt/grader/solutions && chmod 755 /usr/local/bin/grader-entrypoint
 
 WORKDIR /opt/grader
 ENTRYPOINT ["/usr/local/bin/grader-entrypoint"]

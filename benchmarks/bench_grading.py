@@ -6,6 +6,8 @@
    examples per second, with the example bank built on the spot or loaded from its bank file,
    in-process and through `make_runner`'s default (the sandbox once it is installed). Also one
    fresh Python process doing all of it with a cached bank: what `grader grade` would cost.
+   Then start_figures.py's rows: `grader grade`, the sandbox's worker and Gradescope's
+   run_autograder per submission, each as a ratio to `python -I -c "import numpy"` in this run.
 2. A generated class (make_class.py: correct and broken submissions from tests/corpus) graded
    with ``grader batch`` (cold: the bank is built inside the run), and the same class with
    ``nbgrader autograde`` in a minimal module-based course (nbgrader_course.py) when nbgrader
@@ -32,6 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import make_class  # noqa: E402
 import nbgrader_course  # noqa: E402
+from start_figures import start_figures  # noqa: E402
 
 from grader.bank import Bank  # noqa: E402
 from grader.bankfile import bank_key, load_bank, save_bank  # noqa: E402
@@ -180,6 +183,7 @@ def main() -> int:
         work = Path(args.keep or temp)
         work.mkdir(parents=True, exist_ok=bool(not args.keep))
         single = one_submission(work, args.repeats)
+        starts, start_notes = start_figures(work / "start", args.repeats)
         batch, notes = whole_class(work, args.count, args.jobs, console)
 
     table = Table(title=f"Grading speed ({os.cpu_count()} cores, Python {sys.version.split()[0]})")
@@ -188,12 +192,20 @@ def main() -> int:
     for what, how, seconds, amount, rate in single + batch:
         table.add_row(what, how, f"{seconds:.3f}", f"{amount:,}", f"{rate:,.1f}" if rate else "-")
     console.print(table)
+    starts_table = Table(title="Fresh processes, as a ratio to `python -I -c 'import numpy'` in this run")
+    for column in ("what", "how", "wall s", "x floor"):
+        starts_table.add_column(column, justify="left" if column in ("what", "how") else "right")
+    for what, how, seconds, ratio in starts:
+        starts_table.add_row(what, how, f"{seconds:.3f}", f"{ratio:.1f}")
+    console.print(starts_table)
+    notes = start_notes + notes
     notes.append(f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after: "
                  "other work on the machine slows every figure")
     for note in notes:
         console.print(note)
     if args.json:
-        Path(args.json).write_text(json.dumps({"single": single, "batch": batch, "notes": notes}, indent=1) + "\n")
+        Path(args.json).write_text(json.dumps({"single": single, "starts": starts, "batch": batch,
+                                                "notes": notes}, indent=1) + "\n")
     return 0
 
 

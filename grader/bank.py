@@ -6,17 +6,18 @@ Each example's expected gradients come from the oracle; examples the oracle call
 (FD and reference disagree) are dropped after drawing, not redrawn, so the public tests (which
 have no reference to cross-check) see the same sequence. Grading a submission is then a plain
 loop: about 50x cheaper than running Hypothesis per student (research/gradcheck.md §5.5, §7.2).
-Live Hypothesis only runs again to shrink a failure (shrink.py).
+Live Hypothesis only runs again to shrink a failure (shrink.py). Hypothesis is imported only
+when examples are drawn: a bank filled from its file (`Bank.store`) never imports it.
 """
 
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-
 from .contract import OP_BY_KEY
 
 
-def hypothesis_settings(max_examples: int, shrink: bool = False) -> settings:
+def hypothesis_settings(max_examples: int, shrink: bool = False):
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+
     phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
     return settings(max_examples=max_examples, database=None, deadline=None, phases=phases,
                     suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
@@ -25,6 +26,8 @@ def hypothesis_settings(max_examples: int, shrink: bool = False) -> settings:
 
 def draw_cases(prop, rubric) -> list:
     """The property's cases, in Hypothesis's (deterministic) generation order."""
+    from hypothesis import given, seed
+
     cases = []
 
     @hypothesis_settings(rubric.examples_per_property)

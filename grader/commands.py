@@ -11,7 +11,14 @@ def cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-grader"
 
 
-def _bank_cache(oracle, rubric):
+def bank_path(oracle, rubric, key: str = ""):
+    """The cached bank's file: its name carries the key, so a change never reuses stale values."""
+    from .bankfile import bank_key
+
+    return cache_dir() / f"bank-{(key or bank_key(oracle, rubric))[:16]}.npz"
+
+
+def bank_cache(oracle, rubric):
     """The reference bank, cached per user: built once (~2 s), then loaded (~0.05 s).
 
     The file name carries the key (grader source, solutions, rubric, library versions), so a
@@ -19,7 +26,7 @@ def _bank_cache(oracle, rubric):
     """
     import os
 
-    from .bankfile import bank_key, cached_bank
+    from .bankfile import cached_bank
 
     root = cache_dir()
     try:
@@ -28,7 +35,38 @@ def _bank_cache(oracle, rubric):
         from .bank import Bank
 
         return Bank(oracle, rubric)  # no writable cache: build in memory, same examples
-    return cached_bank(root / f"bank-{bank_key(oracle, rubric)[:16]}.npz", oracle, rubric, jobs=os.cpu_count() or 1)
+    return cached_bank(bank_path(oracle, rubric), oracle, rubric, jobs=os.cpu_count() or 1)
+
+
+def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
+    """The bank and a started runner (`start_runner()`), at once where that is safe.
+
+    A cached bank file loads in a thread while the sandbox's worker starts: starting it is mostly
+    waiting for the worker's Python and NumPy, so the load (~0.1 s) costs nothing. A bank to draw
+    is drawn first, before any worker exists, as before: drawing forks. So is an in-process
+    runner's: the student's code then loads in this process, never beside another thread.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .bankfile import bank_key, load_bank
+
+    key = bank_key(oracle, rubric)
+    path = bank_path(oracle, rubric, key)
+    if not sandboxed or not path.is_file():
+        return bank_cache(oracle, rubric), start_runner()
+    with ThreadPoolExecutor(1, thread_name_prefix="bank") as pool:
+        loading = pool.submit(load_bank, path, oracle, rubric, key)
+        runner = start_runner()
+        try:
+            bank = loading.result()
+        except BaseException:
+            runner.close()
+            raise
+    if bank is None:  # unreadable or stale after all: draw it with no worker alive, then start one
+        runner.close()
+        bank = bank_cache(oracle, rubric)
+        runner = start_runner()
+    return bank, runner
 
 
 def _grade(args) -> int:
@@ -43,8 +81,8 @@ def _grade(args) -> int:
     submission = read_submission(args.submission)
     rubric = load_rubric(args.rubric)
     oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-    bank = _bank_cache(oracle, rubric)
-    runner = make_runner(submission, in_process=args.in_process, private_dirs=(cache_dir(),))
+    bank, runner = _bank_and_runner(oracle, rubric, lambda: make_runner(
+        submission, in_process=args.in_process, private_dirs=(cache_dir(),)), sandboxed=not args.in_process)
     try:
         report = grade(str(args.submission), runner, oracle, rubric, bank, shrink=not args.no_shrink)
     finally:

@@ -10,7 +10,6 @@ from .diagnoses import Failing, diagnose
 from .diagnoses.failure import degenerate
 from .feedback import describe_failure
 from .judge import judge
-from .shrink import shrink_failure
 
 
 @dataclass
@@ -91,6 +90,8 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     same = [failing for failing in failures if failing.verdict.kind == kind]
     shown = min(same, key=_rank) if kind != "not_implemented" else same[0]
     if shrink and kind != "not_implemented" and _size(shown.case)[0] > SMALL_EXAMPLE:
+        from .shrink import shrink_failure  # live Hypothesis: imported only to shrink a failure
+
         shrunk = shrink_failure(prop, op, oracle, runner, rubric, kind, not degenerate(shown.verdict))
         if shrunk and _rank(shrunk) <= _rank(shown):
             shown = shrunk

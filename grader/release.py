@@ -25,7 +25,7 @@ from .rubric import load_rubric
 # tooling with dependencies students do not install; an allow-list keeps it out as it grows.
 STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "escape",
                    "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
-                   "rubric", "runners", "shrink", "submission")
+                   "rubric", "runners", "shrink", "strategies", "submission")
 STUDENT_PACKAGES = ("diagnoses",)
 
 # The student-side packages and what they pull in, pinned as the graders pin them.

@@ -48,10 +48,16 @@ class Grading:
     bank: Bank
 
     @classmethod
-    def load(cls, rubric_path=None) -> "Grading":
+    def load(cls, rubric_path=None, bank_path=None) -> "Grading":
+        """With `bank_path`, the bank the image ships there (rebuilt if stale, bankfile.shipped_bank);
+        without, one drawn as the properties are graded."""
         rubric = load_rubric(rubric_path)
         oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-        return cls(oracle, rubric, Bank(oracle, rubric))
+        if bank_path is None:
+            return cls(oracle, rubric, Bank(oracle, rubric))
+        from ..bankfile import shipped_bank
+
+        return cls(oracle, rubric, shipped_bank(bank_path, oracle, rubric, jobs=os.cpu_count() or 1))
 
     def grade(self, submission) -> Report:
         runner = make_runner(submission)

@@ -1,16 +1,36 @@
-"""`grader gradescope build|run`, `grader prairielearn run`, `grader coursera run`.
+"""`grader gradescope build|run`, `grader prairielearn run`, `grader coursera run`, `grader bank`.
 
 ``run`` is what a platform's container executes for one submission: it reads the platform's
 submission folder under its root (GRADESCOPE_ROOT, PRAIRIELEARN_ROOT, COURSERA_ROOT; defaults
 /autograder, /grade, /shared) and writes the platform's results file there. It exits 0 whatever
 the score; only a grader failure exits non-zero (after writing a results file that says so).
+``run --bank NPZ`` grades with the example bank an image ships (`grader bank NPZ` draws it at build
+time; the Gradescope bundle carries one), so a fresh container does not draw it again.
 """
 
 
 def _grading(args):
     from . import Grading
 
-    return Grading.load(args.rubric)
+    return Grading.load(args.rubric, args.bank)
+
+
+def _bank(args) -> int:
+    """Draw the example bank into OUT once (an image build), unless OUT already holds the current one."""
+    import os
+
+    from ..bankfile import bank_key, cached_bank, load_bank
+    from ..oracles import Reference
+    from ..paths import load_trusted, solutions_path
+    from ..rubric import load_rubric
+
+    rubric = load_rubric(args.rubric)
+    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    current = load_bank(args.out, oracle, rubric, bank_key(oracle, rubric)) is not None
+    if not current:
+        cached_bank(args.out, oracle, rubric, jobs=os.cpu_count() or 1)
+    print(f"{args.out}: {'current, kept' if current else 'drawn'} (pass it to `run --bank`)")
+    return 0
 
 
 def _gradescope_build(args) -> int:
@@ -53,12 +73,19 @@ def _coursera_run(args) -> int:
 def _run_parser(actions, help_text, run):
     parser = actions.add_parser("run", help=help_text)
     parser.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    parser.add_argument("--bank", metavar="NPZ", help="the example bank the image ships (`grader bank`); "
+                                                      "drawn for this run if missing or stale")
     parser.set_defaults(run=run)
     return parser
 
 
 def add_command(commands) -> None:
     from .gradescope import VISIBILITIES
+
+    bank = commands.add_parser("bank", help="draw the example bank a platform image ships (once, at build time)")
+    bank.add_argument("out", metavar="OUT.npz", help="where to write it; kept if it already holds the current bank")
+    bank.add_argument("--rubric", metavar="TOML", help="rubric to draw for (default: the kit's grader/rubric.toml)")
+    bank.set_defaults(run=_bank)
 
     gradescope = commands.add_parser("gradescope", help="Gradescope: build the autograder zip, or grade in its container")
     actions = gradescope.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -12,7 +12,8 @@ Every output is plain text (``output_format: "text"``) with its control characte
 
 The bundle (``grader gradescope build OUT.zip``) holds setup.sh and run_autograder at the
 archive root, as Gradescope requires (research §1.1), plus requirements.txt (pinned), this
-grader package, the hidden reference and the rubric.
+grader package, the hidden reference, the rubric and the example bank drawn from them
+(solutions/bank.npz), so a fresh container does not draw it again for every submission.
 """
 
 import json
@@ -36,6 +37,7 @@ VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # every test, since Gradescope's defaults differ ("simple_format" at the top level).
 OUTPUT_FORMAT = "text"
 CONFIG_NAME = "gradescope.json"
+BANK_NAME = "solutions/bank.npz"  # beside the reference: root-only in the container (run_autograder)
 WHEN_SHOWN = {"after_due_date": "after the due date", "after_published": "when grades are published",
               "hidden": "by your instructor only"}
 
@@ -159,13 +161,32 @@ def _checked_reference(path: Path) -> bytes:
 def bundle_files(visibility: str = "visible", rubric_path=None) -> dict:
     """Archive name -> bytes of the autograder zip; checks the rubric and reference first."""
     rubric_file = Path(rubric_path) if rubric_path else DEFAULT_RUBRIC
-    load_rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
+    rubric = load_rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
     files = {name: template(name) for name in TEMPLATES}
     files[CONFIG_NAME] = (json.dumps({"visibility": visibility}, indent=2) + "\n").encode()
     files["rubric.toml"] = rubric_file.read_bytes()
     files["solutions/backprop/ops.py"] = _checked_reference(solutions_path())
+    files[BANK_NAME] = _bank_bytes(rubric)
     files.update(_package_files())
     return files
+
+
+def _bank_bytes(rubric) -> bytes:
+    """The example bank of this rubric and reference, as the bundle ships it: a fresh container
+    loads it (milliseconds) instead of drawing it (seconds). Its key names this grader, reference,
+    rubric and the build machine's library versions; setup.sh redraws it if the image's differ."""
+    import tempfile
+
+    from ..bankfile import bank_key, save_bank
+    from ..commands import bank_cache
+    from ..oracles import Reference
+
+    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already
+    with tempfile.TemporaryDirectory(prefix="grader-bundle-") as folder:
+        path = Path(folder) / "bank.npz"
+        save_bank(bank, path, bank_key(oracle, rubric))
+        return path.read_bytes()
 
 
 def build(out, visibility: str = "visible", rubric_path=None) -> list:

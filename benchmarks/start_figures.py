@@ -1,0 +1,117 @@
+"""What one fresh process costs: `grader grade`, a Gradescope container, the sandbox's worker.
+
+    .venv/bin/python benchmarks/start_figures.py [--repeats 5]
+
+Every figure is a median of fresh processes and is printed as a ratio to the floor measured in
+the same run, ``python -I -c "import numpy"`` (no grader can start faster), so a loaded machine
+slows both sides alike. Targets (the issue): `grader grade` with its bank cached at most 3x the
+floor; Gradescope's run_autograder, per submission, with the bank its bundle ships, under 1 s.
+bench_grading.py prints these rows with its own.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "solutions" / "backprop" / "ops.py"
+
+
+def timed(command, repeats: int, env=None, cwd=None, prepare=None) -> float:
+    """Median wall seconds of `command`, `prepare()` (untimed) before each run."""
+    times = []
+    for _ in range(repeats):
+        if prepare:
+            prepare()
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=cwd)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def worker_start(repeats: int) -> float:
+    """Median seconds to start the sandbox's worker and load a submission into it, then close it."""
+    from grader.runners import make_runner
+    from grader.submission import read_submission
+
+    submission, times = read_submission(REFERENCE), []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        make_runner(submission).close()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def gradescope_root(folder: Path):
+    """A fresh /autograder for one submission: what every Gradescope container starts from."""
+    def prepare():
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "submission").mkdir(parents=True)
+        shutil.copy(REFERENCE, folder / "submission" / "ops.py")
+    return prepare
+
+
+def start_figures(work: Path, repeats: int) -> tuple:
+    """(rows, notes): rows are (what, how, seconds, ratio to the floor)."""
+    python = sys.executable
+    floor = timed([python, "-I", "-c", "import numpy"], repeats)
+    rows = [("python -I -c 'import numpy'", "the floor", floor, 1.0)]
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
+    grade = [python, "-m", "grader", "grade", str(REFERENCE), "--quiet"]
+    subprocess.run(grade, check=True, capture_output=True, env=env, cwd=ROOT)  # draws and caches the bank
+    seconds = timed(grade, repeats, env=env, cwd=ROOT)
+    rows.append(("grader grade (reference)", "fresh process, bank cached", seconds, seconds / floor))
+    seconds = worker_start(repeats)
+    rows.append(("sandbox worker start + load", "make_runner + close, in this process", seconds, seconds / floor))
+
+    bundle, out = work / "bundle", work / "autograder.zip"
+    subprocess.run([python, "-m", "grader", "gradescope", "build", str(out)], check=True, capture_output=True,
+                   env=env, cwd=ROOT)
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(bundle)
+    root = work / "autograder"
+    run_env = {**os.environ, "GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": python}
+    run_env.pop("BACKPROP_SOLUTIONS", None)
+    run = ["bash", str(bundle / "run_autograder")]
+    shipped = timed(run, repeats, env=run_env, cwd=work, prepare=gradescope_root(root))
+    rows.append(("gradescope run_autograder", "per submission, bank shipped", shipped, shipped / floor))
+    (bundle / "solutions" / "bank.npz").unlink()  # the peer: every container draws the bank again
+    drawn = timed(run, 1, env=run_env, cwd=work, prepare=gradescope_root(root))
+    rows.append(("gradescope run_autograder", "per submission, bank drawn (before)", drawn, drawn / floor))
+    notes = [f"run_autograder with the shipped bank: {drawn / shipped:.1f}x faster than drawing it per container",
+             "targets: grader grade <= 3x the floor; run_autograder with the shipped bank < 1 s"]
+    return rows, notes
+
+
+def main() -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="fresh processes per figure (median)")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="grader-start-") as temp:
+        rows, notes = start_figures(Path(temp), args.repeats)
+    table = Table(title=f"Process start ({os.cpu_count()} cores, Python {sys.version.split()[0]})")
+    for column in ("what", "how", "wall s", "x floor"):
+        table.add_column(column, justify="left" if column in ("what", "how") else "right")
+    for what, how, seconds, ratio in rows:
+        table.add_row(what, how, f"{seconds:.3f}", f"{ratio:.1f}")
+    console = Console(highlight=False, width=110)
+    console.print(table)
+    for note in notes + [f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"]:
+        console.print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Grading from a stored bank never imports Hypothesis (0.3-0.45 s of a 1 s `grader grade`).
+
+Structural, not timed: a fresh `grader grade` of a correct file with its bank cached must leave
+Hypothesis (and the batch's and summary's libraries) out of ``sys.modules``.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import hypothesis
+
+from grader import bankfile
+from grader.bankfile import bank_key, save_bank
+from grader.commands import bank_path
+from grader.paths import solutions_path
+
+from conftest import ROOT
+
+# Imported by a batch, a summary or a build, never by grading one file from a stored bank.
+NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.strategies")
+
+PROBE = """
+import json, sys
+from grader.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "imported": [m for m in %r if m in sys.modules]}))
+""" % (NOT_ON_THE_GRADE_PATH,)
+
+
+def probe(args, env):
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_grading_from_a_cached_bank_imports_no_hypothesis(tmp_path, monkeypatch, reference, rubric, bank):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = bank_path(reference, rubric)  # where `grader grade` looks
+    path.parent.mkdir()
+    save_bank(bank, path, bank_key(reference, rubric))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    seen = probe(["grade", str(solutions_path()), "--quiet"], env)
+    assert seen == {"code": 0, "imported": []}
+
+
+def test_hypothesis_version_is_read_without_importing_it():
+    assert bankfile.hypothesis_version() == hypothesis.__version__
+
+
+def test_the_bank_key_follows_hypothesis_version(monkeypatch, reference, rubric):
+    before = bank_key(reference, rubric)
+    monkeypatch.setattr(bankfile, "hypothesis_version", lambda: "0.0.1")
+    assert bank_key(reference, rubric) != before
+
+
+def test_an_unreadable_cached_bank_is_drawn_again_and_grades(tmp_path, monkeypatch, reference, rubric):
+    """The cached file loads beside the worker's start; when it does not load, the bank is drawn
+    (with no worker alive) and the grade is the same."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = bank_path(reference, rubric)
+    path.parent.mkdir()
+    path.write_bytes(b"not a bank")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    out = tmp_path / "report.json"
+    seen = probe(["grade", str(solutions_path()), "--quiet", "--json", str(out)], env)
+    assert seen["code"] == 0 and "hypothesis" in seen["imported"]
+    report = json.loads(out.read_text())
+    assert report["score"] == report["max_score"] > 0
+    assert bankfile.load_bank(path, reference, rubric, bank_key(reference, rubric)) is not None
