@@ -170,8 +170,10 @@ def test_relative_links_resolve_in_the_release(tmp_path):
 def test_make_says_what_it_does_before_pip_goes_quiet(tmp_path):
     for name in ("Makefile", "requirements.txt", "requirements-nbgrader.txt", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    planned = subprocess.run(["make", "-n", "demo"], cwd=tmp_path, capture_output=True, text=True,
-                             check=True).stdout.splitlines()
+    # Not a sub-make of `make test`: it would print "make[1]: Entering directory" first.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    planned = subprocess.run(["make", "-n", "--no-print-directory", "demo"], cwd=tmp_path, capture_output=True,
+                             text=True, check=True, env=env).stdout.splitlines()
     assert planned[0].startswith("echo") and "installing the pinned dependencies" in planned[0], planned[:2]
 
 
