@@ -36,31 +36,31 @@ import make_class  # noqa: E402
 import nbgrader_course  # noqa: E402
 from start_figures import start_figures  # noqa: E402
 
-from grader.bank import Bank  # noqa: E402
-from grader.bankfile import bank_key, load_bank, save_bank  # noqa: E402
-from grader.grade import grade  # noqa: E402
-from grader.gradebook import columns_for  # noqa: E402
-from grader.oracles import Reference  # noqa: E402
+from grader.core.bank import Bank  # noqa: E402
+from grader.core.bankfile import bank_key, load_bank, save_bank  # noqa: E402
+from grader.core.grade import grade  # noqa: E402
+from grader.instructor.gradebook import columns_for  # noqa: E402
+from grader.core.oracles import Reference  # noqa: E402
 from grader.paths import load_trusted, solutions_path  # noqa: E402
-from grader.rubric import DEFAULT_RUBRIC, load_rubric  # noqa: E402
-from grader.runners import make_runner  # noqa: E402
-from grader.submission import read_submission  # noqa: E402
+from grader.core.rubric import DEFAULT_RUBRIC, load_rubric  # noqa: E402
+from grader.run.factory import make_runner  # noqa: E402
+from grader.run.submission import read_submission  # noqa: E402
 
 # `grader batch` as a user types it; registers the command if cli.py does not list it yet.
-GRADER = ("import sys, grader.cli as cli\n"
-          "'grader.batch' in cli.COMMAND_MODULES or cli.COMMAND_MODULES.append('grader.batch')\n"
+GRADER = ("import sys, grader.cli.app as cli\n"
+          "'grader.instructor.batch' in cli.COMMAND_MODULES or cli.COMMAND_MODULES.append('grader.instructor.batch')\n"
           "sys.exit(cli.main())")
 
 ONE_PROCESS = """
 import sys, time
 start = time.perf_counter()
-from grader.bankfile import load_bank
-from grader.grade import grade
-from grader.oracles import Reference
+from grader.core.bankfile import load_bank
+from grader.core.grade import grade
+from grader.core.oracles import Reference
 from grader.paths import load_trusted, solutions_path
-from grader.rubric import load_rubric
-from grader.runners import make_runner
-from grader.submission import read_submission
+from grader.core.rubric import load_rubric
+from grader.run.factory import make_runner
+from grader.run.submission import read_submission
 rubric = load_rubric()
 oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
 bank = load_bank(sys.argv[1], oracle, rubric, sys.argv[3])

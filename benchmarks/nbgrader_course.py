@@ -32,13 +32,13 @@ c.Execute.kernel_name = "python3"
 
 SETUP = '''if "_bench_score" not in globals():
     from pathlib import Path
-    from grader.bankfile import load_bank
-    from grader.contract import OP_BY_KEY
-    from grader.grade import grade_op
-    from grader.oracles import Reference
+    from grader.core.bankfile import load_bank
+    from grader.core.contract import OP_BY_KEY
+    from grader.core.grade import grade_op
+    from grader.core.oracles import Reference
     from grader.paths import load_trusted, solutions_path
-    from grader.rubric import load_rubric
-    from grader.runners import InProcessRunner
+    from grader.core.rubric import load_rubric
+    from grader.run.in_process import InProcessRunner
     _rubric = load_rubric({rubric!r})
     _oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
     _bank = load_bank({bank!r}, _oracle, _rubric, {key!r})

@@ -38,8 +38,8 @@ def timed(command, repeats: int, env=None, cwd=None, prepare=None) -> float:
 
 def worker_start(repeats: int) -> float:
     """Median seconds to start the sandbox's worker and load a submission into it, then close it."""
-    from grader.runners import make_runner
-    from grader.submission import read_submission
+    from grader.run.factory import make_runner
+    from grader.run.submission import read_submission
 
     submission, times = read_submission(REFERENCE), []
     for _ in range(repeats):

@@ -33,7 +33,7 @@ def pytest_addoption(parser):
 
 def property_tests():
     """The public test function, parametrized over every graded property."""
-    from .rubric import load_rubric
+    from .core.rubric import load_rubric
 
     rubric = load_rubric()
     ids = [prop.id for op_key in rubric.points for prop, _ in rubric.graded(op_key)]
@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config, items):
     wanted = set(config.getoption("--op"))
     if not wanted:
         return
-    from .contract import OP_BY_KEY
+    from .core.contract import OP_BY_KEY
 
     unknown = wanted - set(OP_BY_KEY)
     if unknown:
@@ -82,12 +82,12 @@ class PublicChecker:
     """Runs one property at a time against the student's file; built once per session."""
 
     def __init__(self, submission_path: Path):
-        from .bank import Bank
-        from .oracles import Numeric
+        from .core.bank import Bank
+        from .core.oracles import Numeric
         from .paths import given_path, load_trusted
-        from .rubric import load_rubric
-        from .runners import make_runner
-        from .submission import read_submission
+        from .core.rubric import load_rubric
+        from .run.factory import make_runner
+        from .run.submission import read_submission
 
         self.submission = read_submission(submission_path)
         self.rubric = load_rubric()
@@ -99,10 +99,10 @@ class PublicChecker:
     def __call__(self, property_id: str):
         """None if the property passes, else (its one-line reason, the failure message): the
         reason first, then which property failed and the rest of its feedback."""
-        from .cases import PROPERTY_BY_ID
-        from .contract import OP_BY_KEY
-        from .grade import check_property
-        from .escape import terminal
+        from .core.cases import PROPERTY_BY_ID
+        from .core.contract import OP_BY_KEY
+        from .core.grade import check_property
+        from .render.escape import terminal
 
         prop = PROPERTY_BY_ID[property_id]
         result = check_property(prop, OP_BY_KEY[prop.op], self.runner, self.oracle, self.rubric, self.bank)
@@ -129,8 +129,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.fixture(scope="session")
 def backprop_checker(request):
-    from .escape import terminal
-    from .submission import SubmissionError
+    from .render.escape import terminal
+    from .run.submission import SubmissionError
 
     try:
         return PublicChecker(_submission_path(request.config))

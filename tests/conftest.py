@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.bank import Bank
-from grader.grade import grade
-from grader.oracles import Reference
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.oracles import Reference
 from grader.paths import load_trusted, solutions_path
-from grader.rubric import load_rubric
-from grader.runners import InProcessRunner
+from grader.core.rubric import load_rubric
+from grader.run.in_process import InProcessRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

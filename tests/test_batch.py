@@ -18,28 +18,28 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import grader.cli as cli
-from grader import workers
-from grader.bank import Bank
-from grader.bankfile import bank_key, build_bank, cached_bank, load_bank, save_bank
-from grader.batch import list_submissions, shard_of
-from grader.grade import grade
-from grader.rubric import DEFAULT_RUBRIC, load_rubric
-from grader.runners import InProcessRunner
+import grader.cli.app as cli
+from grader.instructor import pool as workers
+from grader.core.bank import Bank
+from grader.core.bankfile import bank_key, build_bank, cached_bank, load_bank, save_bank
+from grader.instructor.batch import list_submissions, shard_of
+from grader.core.grade import grade
+from grader.core.rubric import DEFAULT_RUBRIC, load_rubric
+from grader.run.in_process import InProcessRunner
 
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, STUB_SOURCE, with_snippet
 
 OUTPUTS = ["gradebook.csv", "gradebook.json", "summary.html",
            "summary-scores.png", "summary-ops.png", "summary-properties.png", "summary-mistakes.png"]
 STUDENT_FILES = ["report.json", "feedback.md", "feedback.html"]
-LAUNCH = ("import sys, grader.cli as cli\n"
-          "'grader.batch' in cli.COMMAND_MODULES or cli.COMMAND_MODULES.append('grader.batch')\n"
+LAUNCH = ("import sys, grader.cli.app as cli\n"
+          "'grader.instructor.batch' in cli.COMMAND_MODULES or cli.COMMAND_MODULES.append('grader.instructor.batch')\n"
           "sys.exit(cli.main())")
 
 
 def grader(*args) -> int:
     """`grader ARGS` in this process, with the batch commands registered."""
-    modules = list(dict.fromkeys([*cli.COMMAND_MODULES, "grader.batch"]))
+    modules = list(dict.fromkeys([*cli.COMMAND_MODULES, "grader.instructor.batch"]))
     with mock.patch.object(cli, "COMMAND_MODULES", modules):
         return cli.main([str(arg) for arg in args])
 

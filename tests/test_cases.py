@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.cases import BASE_FAMILY, MAX_GAP, PROPERTIES, PROPERTY_BY_ID
+from grader.core.cases import BASE_FAMILY, MAX_GAP, PROPERTIES, PROPERTY_BY_ID
 
 
 def cases(bank, prop_id):
@@ -80,7 +80,7 @@ def test_embedding_indices(bank):
 
 
 def test_bank_is_the_same_on_every_build(reference, rubric):
-    from grader.bank import Bank
+    from grader.core.bank import Bank
 
     first, second = Bank(reference, rubric), Bank(reference, rubric)
     for prop in PROPERTIES["softmax_ce"]:

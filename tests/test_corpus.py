@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from grader.cases import BASE_FAMILY
+from grader.core.cases import BASE_FAMILY
 
 from conftest import CORPUS, snippet_op, with_snippet
 

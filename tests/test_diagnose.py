@@ -16,15 +16,15 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS, SOLUTION_SOURCE, snippet_op, with_snippet
-from grader.bank import Bank
-from grader.cases import PROPERTIES
-from grader.contract import OP_BY_KEY, OPS
-import grader.diagnoses as diagnose_module
-from grader.diagnoses import Diagnosis, Failing, diagnose
-from grader.judge import Verdict, judge
-from grader.oracles import Numeric
+from grader.core.bank import Bank
+from grader.core.cases import PROPERTIES
+from grader.core.contract import OP_BY_KEY, OPS
+import grader.core.diagnoses as diagnose_module
+from grader.core.diagnoses import Diagnosis, Failing, diagnose
+from grader.core.judge import Verdict, judge
+from grader.core.oracles import Numeric
 from grader.paths import given_path, load_trusted
-from grader.runners import InProcessRunner
+from grader.run.in_process import InProcessRunner
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS, with_snippet, snippet_op
-from grader.cases import Case
-from grader.contract import OP_BY_KEY
-from grader.diagnoses import Diagnosis, Failing, diagnose
-from grader.diagnoses.failure import degenerate
-from grader.judge import Verdict
+from grader.core.cases import Case
+from grader.core.contract import OP_BY_KEY
+from grader.core.diagnoses import Diagnosis, Failing, diagnose
+from grader.core.diagnoses.failure import degenerate
+from grader.core.judge import Verdict
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 ISSUE_FILES = ("sigmoid__memoised_result", "matmul__accumulates_across_calls", "max__relu_mask",

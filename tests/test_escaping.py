@@ -21,11 +21,13 @@ from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from grader.escape import html_text, inert_text, markdown_block, markdown_inline, terminal
-from grader.feedback_md import feedback_markdown
+from grader.render.escape import html_text, inert_text, markdown_block, markdown_inline, terminal
+from grader.render.markdown import feedback_markdown
 from grader.nbgrader.text import op_text
-from grader.platforms import coursera, gradescope, prairielearn
-from grader.report import render_feedback, render_table
+from grader.platforms import coursera
+from grader.platforms import gradescope
+from grader.platforms import prairielearn
+from grader.render.terminal import render_feedback, render_table
 
 from conftest import ROOT, SOLUTION_SOURCE
 from test_platforms import validate_gradescope
@@ -229,7 +231,7 @@ def test_nbgrader_preprocessor_outputs_and_log(hostile_report, monkeypatch, capl
     import nbformat
 
     from grader.nbgrader import scoring
-    from grader.nbgrader.layout import score_id
+    from grader.run.cells import score_id
     from grader.nbgrader.preprocessor import TrustedScores
 
     texts = {key: op_text(op.key, op) for key, op in hostile_report.ops.items()}

@@ -14,13 +14,15 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from grader.contract import OP_BY_KEY
-from grader.feedback import LIKELY_MISTAKE, WHAT_DIFFERS, describe_failure
-from grader.feedback_md import feedback_markdown
-from grader.judge import Verdict
+from grader.core.contract import OP_BY_KEY
+from grader.core.feedback import LIKELY_MISTAKE, WHAT_DIFFERS, describe_failure
+from grader.render.markdown import feedback_markdown
+from grader.core.judge import Verdict
 from grader.nbgrader.text import op_text
-from grader.platforms import coursera, gradescope, prairielearn
-from grader.report import render_feedback, render_table
+from grader.platforms import coursera
+from grader.platforms import gradescope
+from grader.platforms import prairielearn
+from grader.render.terminal import render_feedback, render_table
 
 from conftest import CORPUS, ROOT, with_snippet
 

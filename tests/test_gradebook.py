@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from grader.gradebook import MAX_ROW, Gradebook, GradebookError, Row, columns_for, csv_text, merge, \
+from grader.instructor.gradebook import MAX_ROW, Gradebook, GradebookError, Row, columns_for, csv_text, merge, \
     properties_for, read_gradebook, report_fits, row_from_report, write_gradebook
-from grader.status import STATUSES
+from grader.core.status import STATUSES
 
 
 @pytest.fixture

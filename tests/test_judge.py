@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from grader.cases import Case, PROPERTY_BY_ID
-from grader.contract import OP_BY_KEY
-from grader.judge import judge
-from grader.oracles import Reference
-from grader.returns import normalize
-from grader.runners import Outcome
+from grader.core.cases import Case, PROPERTY_BY_ID
+from grader.core.contract import OP_BY_KEY
+from grader.core.judge import judge
+from grader.core.oracles import Reference
+from grader.sandbox.untrusted.calls import normalize
+from grader.sandbox.untrusted.calls import Outcome
 
 MUL, SCE, MAX = OP_BY_KEY["mul"], OP_BY_KEY["softmax_ce"], OP_BY_KEY["max"]
 

@@ -11,19 +11,19 @@ import sys
 
 import hypothesis
 
-from grader import bankfile
-from grader.bankfile import bank_key, save_bank
-from grader.commands import bank_path
+from grader.core import bankfile
+from grader.core.bankfile import bank_key, save_bank
+from grader.cli.commands import bank_path
 from grader.paths import solutions_path
 
 from conftest import ROOT
 
 # Imported by a batch, a summary or a build, never by grading one file from a stored bank.
-NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.strategies")
+NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.core.strategies")
 
 PROBE = """
 import json, sys
-from grader.cli import main
+from grader.cli.app import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "imported": [m for m in %r if m in sys.modules]}))
 """ % (NOT_ON_THE_GRADE_PATH,)

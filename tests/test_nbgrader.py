@@ -32,13 +32,14 @@ pytest.importorskip("nbgrader")
 
 from conftest import CORPUS, SOLUTION_SOURCE, with_snippet  # noqa: E402
 
-from grader.contract import OP_BY_KEY, OPS  # noqa: E402
-from grader.nbgrader.answers import read_answers  # noqa: E402
-from grader.nbgrader.layout import answer_id, score_id  # noqa: E402
+from grader.core.contract import OP_BY_KEY, OPS  # noqa: E402
+from grader.run.answers import read_answers  # noqa: E402
+from grader.run.cells import answer_id, score_id  # noqa: E402
 from grader.paths import solutions_path  # noqa: E402
-from grader.rubric import load_rubric  # noqa: E402
-from grader.runners import InProcessRunner, make_runner  # noqa: E402
-from grader.submission import Submission  # noqa: E402
+from grader.core.rubric import load_rubric  # noqa: E402
+from grader.run.in_process import InProcessRunner  # noqa: E402
+from grader.run.factory import make_runner  # noqa: E402
+from grader.run.submission import Submission  # noqa: E402
 
 COURSE_ID = "backprop-test"
 # One classic bug per op (tests/corpus/wrong/): some lose the whole op, some part of it.
@@ -171,9 +172,9 @@ class Add:
     def backward(self, grad_out):
         return np.ones(self.a_shape), np.ones(self.b_shape)
 
-for attack in ("import grader.judge; grader.judge.judge = lambda *a, **k: grader.judge.Verdict(True)",
-               "import grader.grade; grader.grade.score_property = lambda prop, points, *a, **k: "
-               "grader.grade.CheckResult(prop.name, float(points), float(points), True, prop.doc)",
+for attack in ("import grader.judge; grader.core.judge.judge = lambda *a, **k: grader.core.judge.Verdict(True)",
+               "import grader.grade; grader.core.grade.score_property = lambda prop, points, *a, **k: "
+               "grader.core.grade.CheckResult(prop.name, float(points), float(points), True, prop.doc)",
                "import grader.nbgrader.cells as c; c.score = lambda *a, **k: 100.0"):
     try:
         exec(attack)
@@ -277,7 +278,7 @@ def _nbgrader(course, env, timings, *args):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    import grader.cli as cli
+    import grader.cli.app as cli
 
     root = tmp_path_factory.mktemp("nbgrader")
     course = root / "course"
@@ -363,7 +364,7 @@ def test_init_writes_the_config_and_a_notebook_generated_from_the_kit(course, tm
 
 def test_init_with_a_rubric_puts_its_points_everywhere(tmp_path):
     from grader.nbgrader.course import init_course
-    from grader.rubric import DEFAULT_RUBRIC
+    from grader.core.rubric import DEFAULT_RUBRIC
 
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(DEFAULT_RUBRIC.read_text().replace("[points.mul]\nsame_shape = 3", "[points.mul]\nsame_shape = 9"))
@@ -495,7 +496,7 @@ def test_the_public_checks_cell_runs_with_the_students_grader(capsys):
     copy of the grader holds (grader release); run here as the kernel would run it."""
     from grader.nbgrader.notebook import PUBLIC_CHECKS
     from grader.paths import load_trusted
-    from grader.release import STUDENT_MODULES
+    from grader.instructor.release import STUDENT_MODULES
 
     imported = {alias.name if isinstance(node, ast.Import) else node.module
                 for node in ast.walk(ast.parse(PUBLIC_CHECKS)) if isinstance(node, (ast.Import, ast.ImportFrom))

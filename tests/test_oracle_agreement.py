@@ -1,6 +1,6 @@
 """Both oracles accept exactly the same answers, so passing every public test means full marks.
 
-A correct answer is one rule (`grader.oracles.tolerance`), applied by the hidden `Reference` to
+A correct answer is one rule (`grader.core.oracles.tolerance`), applied by the hidden `Reference` to
 the reference backward and by the students' `Numeric` to central differences of the given
 forward. The search: on every graded example of every property, correct gradients (the
 reference's) are perturbed to just inside and just outside the bound, once where the relative
@@ -13,15 +13,16 @@ must be the rule's.
 import numpy as np
 import pytest
 
-from grader.bank import Bank
-from grader.grade import grade
-from grader.cases import BASE_FAMILY, PROPERTY_BY_ID, Case
-from grader.contract import OP_BY_KEY
-from grader.judge import judge
-from grader.oracles import ATOL, RTOL, Expected, Numeric, maxabs, tolerance
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.cases import BASE_FAMILY, PROPERTY_BY_ID, Case
+from grader.core.contract import OP_BY_KEY
+from grader.core.judge import judge
+from grader.core.oracles import ATOL, RTOL, Expected, Numeric, maxabs, tolerance
 from grader.paths import given_path, load_trusted
-from grader.returns import normalize
-from grader.runners import InProcessRunner, Outcome
+from grader.sandbox.untrusted.calls import normalize
+from grader.run.in_process import InProcessRunner
+from grader.sandbox.untrusted.calls import Outcome
 
 from conftest import SOLUTION_SOURCE
 

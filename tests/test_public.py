@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-from grader.bank import Bank
-from grader.grade import grade
-from grader.oracles import Numeric
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.oracles import Numeric
 from grader.paths import given_path, load_trusted
-from grader.runners import InProcessRunner
+from grader.run.in_process import InProcessRunner
 
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, snippet_op, with_snippet
 

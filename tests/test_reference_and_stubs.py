@@ -2,8 +2,8 @@
 
 import ast
 
-from grader.contract import OPS
-from grader.stubs import make_stubs
+from grader.core.contract import OPS
+from grader.instructor.stubs import make_stubs
 
 from conftest import SOLUTION_SOURCE, STUB_SOURCE
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.contract import OPS
-from grader.release import build_release
-from grader.stubs import BEGIN, END
+from grader.core.contract import OPS
+from grader.instructor.release import build_release
+from grader.instructor.stubs import BEGIN, END
 
 from conftest import ROOT, SOLUTION_SOURCE
 

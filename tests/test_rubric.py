@@ -2,10 +2,10 @@
 
 import pytest
 
-from grader.bank import Bank
-from grader.grade import grade
-from grader.rubric import RubricError, load_rubric
-from grader.runners import InProcessRunner
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.rubric import RubricError, load_rubric
+from grader.run.in_process import InProcessRunner
 
 from conftest import ROOT
 

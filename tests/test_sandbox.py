@@ -28,15 +28,19 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, STUB_SOURCE, with_snippet
-from grader.cases import Case
-from grader.contract import OPS
-from grader.grade import grade
+from grader.core.cases import Case
+from grader.core.contract import OPS
+from grader.core.grade import grade
 from grader.paths import solutions_path
-from grader.runners import OUTPUT_CAP, InProcessRunner, describe_exception, load_module
-from grader.sandbox import SandboxError, SandboxRunner, frames, launchers, replies, runner as sandbox_runner, users
+from grader.sandbox.untrusted.calls import OUTPUT_CAP, describe_exception, load_module
+from grader.run.in_process import InProcessRunner
+from grader.sandbox import launchers, replies, sandbox_runner, users
+from grader.sandbox.sandbox_runner import SandboxRunner
+from grader.sandbox.untrusted import frames
+from grader.sandbox.users import SandboxError
 
 HOSTILE = ROOT / "tests" / "hostile"
-SANDBOX = ROOT / "grader" / "sandbox"
+UNTRUSTED = ROOT / "grader" / "sandbox" / "untrusted"
 CALL_TIMEOUT, OP_TIMEOUT = 1.0, 5.0
 LIMITS = dict(call_timeout=CALL_TIMEOUT, op_timeout=OP_TIMEOUT, memory_bytes=1 << 30)
 SLACK = 15.0   # seconds of worker starts and judging on a loaded 2-core machine
@@ -55,8 +59,8 @@ def load_by_path(name: str, path: Path):
     return module
 
 
-policy = load_by_path("test_sandbox_policy", SANDBOX / "policy.py")
-worker = load_by_path("test_sandbox_worker", SANDBOX / "worker.py")
+policy = load_by_path("test_sandbox_policy", UNTRUSTED / "policy.py")
+worker = load_by_path("test_sandbox_worker", UNTRUSTED / "worker.py")
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +424,7 @@ def test_a_forked_worker_grades_exactly_like_a_started_one(fork_server, referenc
 
 @pytest.mark.parametrize("module, rule", [("socket", "it opens network connections"),
                                           ("subprocess", "it starts processes"),
-                                          ("grader.bank", "it is the grader's own code")])
+                                          ("grader.core.bank", "it is the grader's own code")])
 def test_a_refused_import_names_the_module_and_the_rule_in_every_worker(module, rule, fork_server):
     """The fork server has imported socket and selectors: a forked worker must refuse their import
     exactly as a started one does, and the refusal says which module and why."""

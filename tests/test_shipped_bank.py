@@ -13,9 +13,9 @@ import zipfile
 
 import pytest
 
-import grader.cli
-from grader.bankfile import bank_key, load_bank, save_bank
-from grader.rubric import load_rubric
+import grader.cli.app
+from grader.core.bankfile import bank_key, load_bank, save_bank
+from grader.core.rubric import load_rubric
 
 from conftest import SOLUTION_SOURCE
 
@@ -33,7 +33,7 @@ def small_rubric(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle_zip(tmp_path_factory, small_rubric):
     out = tmp_path_factory.mktemp("bundle") / "autograder.zip"
-    assert grader.cli.main(["gradescope", "build", str(out), "--rubric", str(small_rubric)]) == 0
+    assert grader.cli.app.main(["gradescope", "build", str(out), "--rubric", str(small_rubric)]) == 0
     return out
 
 
@@ -75,7 +75,7 @@ def test_the_bundle_ships_the_bank_of_its_rubric_and_reference(bundle_zip, small
 def test_a_run_with_the_shipped_bank_draws_nothing(bundle, tmp_path):
     data, imported, said = run_autograder(bundle, tmp_path)
     assert data["score"] == 1.0
-    assert "hypothesis" not in imported and "grader.strategies" not in imported
+    assert "hypothesis" not in imported and "grader.core.strategies" not in imported
     assert not any(REDRAWN in line for line in said)
 
 
@@ -92,8 +92,8 @@ def test_a_stale_shipped_bank_is_redrawn_and_still_grades(bundle, tmp_path, refe
 
 def test_grader_bank_draws_once_then_keeps(tmp_path, small_rubric, capsys):
     out = tmp_path / "bank.npz"
-    assert grader.cli.main(["bank", str(out), "--rubric", str(small_rubric)]) == 0
+    assert grader.cli.app.main(["bank", str(out), "--rubric", str(small_rubric)]) == 0
     assert "drawn" in capsys.readouterr().out
     written = out.read_bytes()
-    assert grader.cli.main(["bank", str(out), "--rubric", str(small_rubric)]) == 0
+    assert grader.cli.app.main(["bank", str(out), "--rubric", str(small_rubric)]) == 0
     assert "current, kept" in capsys.readouterr().out and out.read_bytes() == written

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
-from grader.bank import Bank
-from grader.grade import grade
-from grader.oracles import Numeric
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.oracles import Numeric
 from grader.paths import given_path, load_trusted
-from grader.runners import InProcessRunner
-from grader.sandbox import SandboxRunner, launchers
+from grader.run.in_process import InProcessRunner
+from grader.sandbox import launchers
+from grader.sandbox.sandbox_runner import SandboxRunner
 
 STYLES = sorted((ROOT / "tests" / "styles").glob("*.py"))
 MARKER = "# {reference}"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
-from grader.grade import grade
-from grader.runners import Unloadable, make_runner
-from grader.submission import read_submission
+from grader.core.grade import grade
+from grader.run.factory import Unloadable, make_runner
+from grader.run.submission import read_submission
 
 PATIENT = dict(call_timeout=60.0, op_timeout=120.0)
 
@@ -25,7 +25,7 @@ def graded(submission, reference, rubric, bank, in_process=False):
     runner = make_runner(submission, in_process=in_process)
     if not in_process and hasattr(runner, "call_timeout"):
         runner.close()
-        from grader.sandbox import SandboxRunner
+        from grader.sandbox.sandbox_runner import SandboxRunner
         runner = SandboxRunner(submission.source, submission.filename, **PATIENT)
     try:
         return grade(submission.filename, runner, reference, rubric, bank)
@@ -38,7 +38,7 @@ def kit_notebook_with_answers() -> dict:
     the reference's class (markers gone), the locked check and graded cells untouched."""
     pytest.importorskip("nbformat")
     from grader.nbgrader.notebook import build_notebook
-    from grader.rubric import load_rubric
+    from grader.core.rubric import load_rubric
 
     notebook = build_notebook(SOLUTION_SOURCE, "Backprop\n", ROOT / "assignments/backprop/README.md", load_rubric())
     for cell in notebook.cells:
@@ -68,7 +68,7 @@ def test_another_notebook_loses_only_the_cells_the_sandbox_refuses(tmp_path, ref
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# My backprop"},
              code_cell("%matplotlib inline\nimport numpy as np"),
              code_cell(SOLUTION_SOURCE),
-             code_cell("from grader.bank import Bank\nprint('checks here')"),
+             code_cell("from grader.core.bank import Bank\nprint('checks here')"),
              # An allowed package (rich.text imports everything it needs at import, so it works
              # from a 0700 install too, where the worker imports it before the user drop).
              code_cell("from rich.text import Text\nprint(Text('done').plain)")]
@@ -76,7 +76,7 @@ def test_another_notebook_loses_only_the_cells_the_sandbox_refuses(tmp_path, ref
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     report = graded(read_submission(path), reference, rubric, bank)
     assert report.score == report.max_score, report.load_error
-    assert "cell 4 raised PermissionError: the sandbox does not allow importing grader.bank: " \
+    assert "cell 4 raised PermissionError: the sandbox does not allow importing grader.core.bank: " \
            "it is the grader's own code" in report.student_output, report.student_output
     assert "done" in report.student_output
 

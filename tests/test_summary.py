@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from grader.charts import bin_width, mistakes_figure, properties_figure, score_bins
-from grader.feedback_html import feedback_html
-from grader.gradebook import Gradebook, Row, columns_for, properties_for
-from grader.summary import PLOTS, mistakes, op_stats, overview, property_stats, write_summary
+from grader.instructor.charts import bin_width, mistakes_figure, properties_figure, score_bins
+from grader.render.html import feedback_html
+from grader.instructor.gradebook import Gradebook, Row, columns_for, properties_for
+from grader.instructor.summary import PLOTS, mistakes, op_stats, overview, property_stats, write_summary
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
 

@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
-from grader.submission import cell_module
-from grader.sandbox import SandboxRunner
+from grader.core.contract import OPS
+from grader.run.submission import cell_module
+from grader.sandbox.sandbox_runner import SandboxRunner
 
-spec = importlib.util.spec_from_file_location("test_sandbox_imports", ROOT / "grader/sandbox/imports.py")
+spec = importlib.util.spec_from_file_location("test_sandbox_imports", ROOT / "grader/sandbox/untrusted/imports.py")
 imports = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(imports)
-policy_spec = importlib.util.spec_from_file_location("test_imports_policy", ROOT / "grader/sandbox/policy.py")
+policy_spec = importlib.util.spec_from_file_location("test_imports_policy", ROOT / "grader/sandbox/untrusted/policy.py")
 policy = importlib.util.module_from_spec(policy_spec)
 policy_spec.loader.exec_module(policy)
 
@@ -52,7 +53,7 @@ def test_what_is_imported_as_the_graders_user_is_bounded(monkeypatch):
         return imports.preloadable(name, INSTALLED, (), policy.BLOCKED_MODULES, user)
 
     assert allowed("numpy.typing") and allowed("dataclasses") and allowed("json.decoder")
-    for name in ("grader", "grader.bank", "socket", "ctypes", "subprocess", "antigravity", "this",
+    for name in ("grader", "grader.core.bank", "socket", "ctypes", "subprocess", "antigravity", "this",
                  "unittest.__main__", "json.__main__", "no such module", "os.path/../x"):
         assert not allowed(name), name
     # A package the sandbox user can import itself is left to the student's own import.
@@ -84,6 +85,6 @@ def test_a_module_that_exits_when_imported_never_stops_the_worker():
     runner = SandboxRunner(source, "ops.py", call_timeout=60.0, op_timeout=120.0)
     try:
         assert runner.load_error == "" or "unittest" in runner.load_error
-        assert runner.missing(__import__("grader.contract").contract.OPS[0]) == ""
+        assert runner.missing(OPS[0]) == ""
     finally:
         runner.close()

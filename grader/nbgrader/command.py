@@ -2,7 +2,7 @@
 
 
 def _init(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     try:
         import nbformat  # noqa: F401 - installed with nbgrader
@@ -28,7 +28,7 @@ def add_command(commands) -> None:
                                            "into a course directory")
     init.add_argument("course_dir", metavar="COURSE_DIR", help="the course directory (created if missing)")
     init.add_argument("--course-id", metavar="ID", help="nbgrader course id (default: the directory's name)")
-    init.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml); "
+    init.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml); "
                                                        "the notebook's points and the scores come from it")
     init.add_argument("--force", action="store_true", help="also rewrite an existing nbgrader_config.py")
     init.set_defaults(run=_init)

@@ -15,8 +15,8 @@ import ast
 from pathlib import Path
 
 from ..paths import REPO, solutions_path
-from ..rubric import load_rubric
-from .layout import ASSIGNMENT, NOTEBOOK
+from ..core.rubric import load_rubric
+from ..run.cells import ASSIGNMENT, NOTEBOOK
 
 CONFIG = '''\
 """nbgrader settings for the backprop course, written by `grader nbgrader init`.
@@ -42,7 +42,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # Scores: the kit's graded cells are scored from the submitted file by the sandboxed grader
 # (TrustedScores replaces Execute; no kernel runs for the backprop notebook).
-c.TrustedScores.rubric = {rubric!r}  # empty: the kit's grader/rubric.toml
+c.TrustedScores.rubric = {rubric!r}  # empty: the kit's grader/core/rubric.toml
 c.Autograde.autograde_preprocessors = [TrustedScores, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadata]

@@ -22,13 +22,13 @@ def score(op_key: str, cls, rubric: str = "") -> float:
         print("Not scored: nbgrader_config.py must put grader.nbgrader.preprocessor.TrustedScores "
               "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`).")
         return 0.0
-    from ..bank import Bank
-    from ..contract import OP_BY_KEY
-    from ..grade import grade_op
-    from ..oracles import Reference
+    from ..core.bank import Bank
+    from ..core.contract import OP_BY_KEY
+    from ..core.grade import grade_op
+    from ..core.oracles import Reference
     from ..paths import load_trusted, solutions_path
-    from ..rubric import load_rubric
-    from ..runners import InProcessRunner
+    from ..core.rubric import load_rubric
+    from ..run.in_process import InProcessRunner
     from .text import op_text
 
     if rubric not in _graders:

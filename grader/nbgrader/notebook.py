@@ -11,7 +11,7 @@ Nothing in it is written by hand, so it cannot drift from the kit:
   students' copy of the grader has (grader/release.py STUDENT_MODULES);
 * per op, from solutions/backprop/ops.py: an answer cell holding the class exactly as the
   solutions write it, ``### BEGIN SOLUTION`` / ``### END SOLUTION`` included, so
-  ``nbgrader generate_assignment`` turns it into the same stub as grader/stubs.py; a locked
+  ``nbgrader generate_assignment`` turns it into the same stub as grader/instructor/stubs.py; a locked
   check cell, ``check("mul", Mul)``; and a graded cell, locked, worth the rubric's points for
   the op, whose hidden part computes the score (hidden.score; the release keeps only a comment).
 
@@ -27,9 +27,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import OPS
-from ..stubs import BEGIN, END
-from .layout import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
+from ..core.contract import OPS
+from ..instructor.stubs import BEGIN, END
+from ..run.cells import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
 
 NOT_IN_NOTEBOOK = "<!-- not in the notebook -->"
 RELATIVE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?![a-z][a-z0-9+.-]*:|#)[^)\s]*\)")
@@ -41,14 +41,14 @@ PUBLIC_CHECKS = """\
 # gradients are finite differences of the given forward, so no reference solution is needed.
 from rich.console import Console
 
-from grader.bank import Bank
-from grader.contract import OP_BY_KEY
-from grader.grade import Report, grade_op
-from grader.oracles import Numeric
+from grader.core.bank import Bank
+from grader.core.contract import OP_BY_KEY
+from grader.core.grade import Report, grade_op
+from grader.core.oracles import Numeric
 from grader.paths import given_path, load_trusted
-from grader.report import render_feedback, render_table
-from grader.rubric import load_rubric
-from grader.runners import InProcessRunner
+from grader.render.terminal import render_feedback, render_table
+from grader.core.rubric import load_rubric
+from grader.run.in_process import InProcessRunner
 
 _rubric = load_rubric()
 _oracle = Numeric(load_trusted(given_path(), "backprop_given"))

@@ -29,21 +29,22 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
-from ..escape import terminal
-from .layout import op_of_score_id
+from ..render.escape import terminal
+from ..core.contract import OP_BY_KEY
+from ..run.cells import op_key_of_score_id
 
 
 class TrustedScores(Execute):
     """Score the kit's graded cells from the submitted file; execute any other notebook."""
 
     rubric = Unicode("", help="The rubric file the notebook's points come from "
-                              "(empty: the kit's grader/rubric.toml).").tag(config=True)
+                              "(empty: the kit's grader/core/rubric.toml).").tag(config=True)
     shrink = Bool(True, help="Shrink each failed check to a minimal example for the feedback "
                              "(slower only for failing submissions).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         graded = [cell for cell in nb.cells
-                  if utils.is_grade(cell) and op_of_score_id(cell.metadata.nbgrader["grade_id"])]
+                  if utils.is_grade(cell) and op_key_of_score_id(cell.metadata.nbgrader["grade_id"]) in OP_BY_KEY]
         if not graded:
             return super().preprocess(nb, resources, km=km)
         from .scoring import grade_notebook
@@ -51,7 +52,7 @@ class TrustedScores(Execute):
         path = self._submitted_notebook(resources)
         report, texts = grade_notebook(path, self.rubric, self.shrink)
         for cell in graded:
-            op = op_of_score_id(cell.metadata.nbgrader["grade_id"])
+            op = OP_BY_KEY[op_key_of_score_id(cell.metadata.nbgrader["grade_id"])]
             points = float(cell.metadata.nbgrader["points"])
             result = report.ops.get(op.key)
             if result is None or result.max_score != points:

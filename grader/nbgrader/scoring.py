@@ -7,10 +7,10 @@ process. The reference and the example bank are built once per process and reuse
 notebook of an ``nbgrader autograde`` batch.
 """
 
-from ..contract import OP_BY_KEY
-from ..escape import terminal
-from .answers import read_answers
-from .layout import SETUP_ID, answer_id
+from ..core.contract import OP_BY_KEY
+from ..render.escape import terminal
+from ..run.answers import read_answers
+from ..run.cells import SETUP_ID, answer_id
 from .text import op_text
 
 _graders = {}  # rubric path ("" = the kit's) -> (rubric, oracle, bank)
@@ -18,10 +18,10 @@ _graders = {}  # rubric path ("" = the kit's) -> (rubric, oracle, bank)
 
 def _grader(rubric_path: str):
     if rubric_path not in _graders:
-        from ..bank import Bank
-        from ..oracles import Reference
+        from ..core.bank import Bank
+        from ..core.oracles import Reference
         from ..paths import load_trusted, solutions_path
-        from ..rubric import load_rubric
+        from ..core.rubric import load_rubric
 
         rubric = load_rubric(rubric_path or None)
         oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
@@ -32,8 +32,8 @@ def _grader(rubric_path: str):
 def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
     """(Report, texts): the grade of the notebook at `path`, and op key -> the feedback text
     its graded cell shows (escaped for a notebook's stream output: `escape.terminal`)."""
-    from ..grade import grade
-    from ..runners import make_runner
+    from ..core.grade import grade
+    from ..run.factory import make_runner
 
     rubric, oracle, bank = _grader(rubric_path)
     submission = read_answers(path)

@@ -11,7 +11,7 @@ A notebook shows stream output as text (Jupyter and nbconvert's HTML export esca
 interprets ANSI escape sequences in it, so the text passes through `escape.terminal`.
 """
 
-from ..escape import terminal
+from ..render.escape import terminal
 
 ONE_CAUSE_KINDS = ("not_implemented", "error")
 

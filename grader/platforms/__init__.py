@@ -23,13 +23,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bank import Bank
-from ..feedback import diagnosis_line, feedback_body
-from ..grade import Report, grade
-from ..oracles import Reference
+from ..core.bank import Bank
+from ..core.feedback import diagnosis_line, feedback_body
+from ..core.grade import Report, grade
+from ..core.oracles import Reference
 from ..paths import load_trusted, solutions_path
-from ..rubric import Rubric, load_rubric
-from ..runners import make_runner
+from ..core.rubric import Rubric, load_rubric
+from ..run.factory import make_runner
 
 OUTPUT_CAP = 5_000     # characters of one check's feedback kept in a results file
 PRINTED_CAP = 2_000    # characters of the student's own printed output shown back
@@ -55,7 +55,7 @@ class Grading:
         oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
         if bank_path is None:
             return cls(oracle, rubric, Bank(oracle, rubric))
-        from ..bankfile import shipped_bank
+        from ..core.bankfile import shipped_bank
 
         return cls(oracle, rubric, shipped_bank(bank_path, oracle, rubric, jobs=os.cpu_count() or 1))
 

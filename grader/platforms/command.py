@@ -19,10 +19,10 @@ def _bank(args) -> int:
     """Draw the example bank into OUT once (an image build), unless OUT already holds the current one."""
     import os
 
-    from ..bankfile import bank_key, cached_bank, load_bank
-    from ..oracles import Reference
+    from ..core.bankfile import bank_key, cached_bank, load_bank
+    from ..core.oracles import Reference
     from ..paths import load_trusted, solutions_path
-    from ..rubric import load_rubric
+    from ..core.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
@@ -72,7 +72,7 @@ def _coursera_run(args) -> int:
 
 def _run_parser(actions, help_text, run):
     parser = actions.add_parser("run", help=help_text)
-    parser.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    parser.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     parser.add_argument("--bank", metavar="NPZ", help="the example bank the image ships (`grader bank`); "
                                                       "drawn for this run if missing or stale")
     parser.set_defaults(run=run)
@@ -84,7 +84,7 @@ def add_command(commands) -> None:
 
     bank = commands.add_parser("bank", help="draw the example bank a platform image ships (once, at build time)")
     bank.add_argument("out", metavar="OUT.npz", help="where to write it; kept if it already holds the current bank")
-    bank.add_argument("--rubric", metavar="TOML", help="rubric to draw for (default: the kit's grader/rubric.toml)")
+    bank.add_argument("--rubric", metavar="TOML", help="rubric to draw for (default: the kit's grader/core/rubric.toml)")
     bank.set_defaults(run=_bank)
 
     gradescope = commands.add_parser("gradescope", help="Gradescope: build the autograder zip, or grade in its container")
@@ -93,7 +93,7 @@ def add_command(commands) -> None:
     build.add_argument("out", metavar="OUT.zip")
     build.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                        help="when students see each check and their score (default: visible)")
-    build.add_argument("--rubric", metavar="TOML", help="rubric to grade with (default: the kit's grader/rubric.toml)")
+    build.add_argument("--rubric", metavar="TOML", help="rubric to grade with (default: the kit's grader/core/rubric.toml)")
     build.set_defaults(run=_gradescope_build)
     run = _run_parser(actions, "grade $GRADESCOPE_ROOT/submission (default /autograder) into results/results.json",
                       _gradescope_run)

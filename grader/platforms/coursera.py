@@ -11,8 +11,8 @@ text that stays plain whether it is shown as text, HTML or Markdown.
 
 from pathlib import Path
 
-from ..escape import inert_text
-from ..submission import SubmissionError, read_submission
+from ..render.escape import inert_text
+from ..run.submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, fraction, load_lines, printed_lines, root_from_env,
                score_lines, syntax_error, write_results)
 

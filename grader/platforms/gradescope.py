@@ -23,11 +23,11 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..contract import OPS
-from ..escape import terminal
+from ..core.contract import OPS
+from ..render.escape import terminal
 from ..paths import load_trusted, solutions_path
-from ..rubric import DEFAULT_RUBRIC, load_rubric
-from ..submission import SubmissionError, read_submission
+from ..core.rubric import DEFAULT_RUBRIC, load_rubric
+from ..run.submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, load_lines, printed_lines, root_from_env, score_lines,
                syntax_error, write_results)
 
@@ -50,7 +50,7 @@ def read_config(path) -> str:
     """The visibility stored in a bundle's gradescope.json; "visible" without a config."""
     if path is None or not Path(path).exists():
         return "visible"
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     try:
         visibility = json.loads(Path(path).read_text(encoding="utf-8")).get("visibility", "visible")
@@ -147,7 +147,7 @@ def _package_files():
 
 
 def _checked_reference(path: Path) -> bytes:
-    from ..cli import UsageError
+    from ..errors import UsageError
 
     if not path.is_file():
         raise UsageError(f"reference solutions not found at {path} (set BACKPROP_SOLUTIONS)")
@@ -177,9 +177,9 @@ def _bank_bytes(rubric) -> bytes:
     rubric and the build machine's library versions; setup.sh redraws it if the image's differ."""
     import tempfile
 
-    from ..bankfile import bank_key, save_bank
-    from ..commands import bank_cache
-    from ..oracles import Reference
+    from ..core.bankfile import bank_key, save_bank
+    from ..cli.commands import bank_cache
+    from ..core.oracles import Reference
 
     oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
     bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already

@@ -23,8 +23,8 @@ load, is graded and scores what it earns.
 import time
 from pathlib import Path
 
-from ..escape import terminal
-from ..submission import SubmissionError, read_submission
+from ..render.escape import terminal
+from ..run.submission import SubmissionError, read_submission
 from . import (Grading, capped, check_details, check_message, clear_results, fraction, load_lines, printed_lines,
                root_from_env, score_lines, syntax_error, write_results)
 

@@ -1,11 +1,8 @@
 """The sandbox: student code runs in a confined worker process, never in the grader's.
 
-`SandboxRunner` (runner.py) is the grader's side; worker.py is the only code that runs in the
-worker before the student's, with policy.py and landlock.py confining it and frames.py the only
-format the two sides exchange. README-level overview: grader/sandbox/runner.py's docstring.
+This folder is the grader's (trusted) side: `SandboxRunner` (sandbox_runner.py), how workers are
+started (launchers.py, process.py), the users they run as (users.py) and how replies are read
+(replies.py). Everything that runs as or beside student code is in untrusted/: the worker, the
+fork server, the policy and Landlock; it imports nothing of the grader, and only its frames
+format (frames.py) and the code that calls the student's (calls.py) are imported from it.
 """
-
-from .runner import SandboxRunner
-from .users import SandboxError
-
-__all__ = ["SandboxError", "SandboxRunner"]

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-WORKER = Path(__file__).with_name("worker.py")
-FORK_SERVER = Path(__file__).with_name("forkserver.py")
+WORKER = Path(__file__).parent / "untrusted" / "worker.py"
+FORK_SERVER = Path(__file__).parent / "untrusted" / "forkserver.py"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
                     "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")
 BASE_ENV = {"PATH": "/usr/bin:/bin", **{name: "1" for name in THREAD_VARIABLES}}

@@ -16,7 +16,9 @@ import selectors
 import signal
 import time
 
-from . import frames, launchers, users
+from .untrusted import frames
+from . import launchers
+from . import users
 
 PROGRESS_BYTES = 4096   # the page the worker marks its progress on (worker.Progress)
 

@@ -10,8 +10,7 @@ that is not numeric becomes a `Foreign` name, because the judge does arithmetic 
 
 import numpy as np
 
-from ..returns import Foreign, Returned
-from ..runners import Outcome
+from .untrusted.calls import Foreign, Outcome, Returned
 
 MIN_ARRAY_CAP = 1 << 16   # as worker.array_cap
 MAX_NAME = 200

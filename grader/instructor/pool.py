@@ -31,15 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from multiprocessing.connection import wait
 
-from .bankfile import bank_key, load_bank
-from .contract import OPS
-from .grade import grade
-from .oracles import Reference
-from .paths import load_trusted, solutions_path
-from .runners import Unloadable, make_runner
-from .sandbox.launchers import ForkServer
-from .status import CRASHED, MISSING, TIMEOUT, graded_status
-from .submission import SubmissionError, locate, read_submission
+from ..core.bankfile import bank_key, load_bank
+from ..core.contract import OPS
+from ..core.grade import grade
+from ..core.oracles import Reference
+from ..paths import load_trusted, solutions_path
+from ..run.factory import Unloadable, make_runner
+from ..sandbox.launchers import ForkServer
+from ..core.status import CRASHED, MISSING, TIMEOUT, graded_status
+from ..run.submission import SubmissionError, locate, read_submission
 
 GRACE = 5.0   # seconds a terminated child gets to close its runner before SIGKILL
 SUBMISSIONS_PER_PROCESS = 32   # in the sandbox; one with --in-process (student code ran there)

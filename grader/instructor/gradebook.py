@@ -25,9 +25,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .atomic import write_atomic
-from .contract import OPS
-from .status import GRADED, STATUSES
+from ..atomic import write_atomic
+from ..core.contract import OPS
+from ..core.status import GRADED, STATUSES
 
 CSV_NAME, JSON_NAME = "gradebook.csv", "gradebook.json"
 FORMAT = 2

@@ -11,7 +11,7 @@ two other descriptors as frames of JSON and .npy (frames.py); the third is the p
 
 The worker knows nothing about expected values, tolerances, the rubric or scores: it receives
 inputs and upstream gradients, runs the student's ``forward``/``backward``, and reports what came
-back, exactly as `grader.runners.InProcessRunner` would see it (same `returns.normalize`, same
+back, exactly as `grader.run.in_process.InProcessRunner` would see it (same `returns.normalize`, same
 error lines). Whatever it reports is only a claim the grader checks; a student who takes over
 this process can make it claim anything an honest ``backward`` could return, nothing more.
 
@@ -57,10 +57,19 @@ def load_by_path(name: str, path: Path):
     return _LOADED[name]
 
 
-# Loading the student's file and describing its errors: returns.py, shared with runners.py.
+# Loading the student's file and describing its errors: calls.py, shared with the in-process runner.
+
+
+MAX_CLASSES = 4096            # class names reported when the grader did not say which it needs
 
 
 def classes_present(module, names) -> list:
+    """Which of `names` the module has as classes; with ``names=None``, every class it has."""
+    if names is None:
+        try:
+            names = [name for name in dir(module) if isinstance(name, str)][:MAX_CLASSES]
+        except BaseException:  # noqa: BLE001 - a module __dir__ of the student's
+            return []
     present = []
     for name in names:
         try:
@@ -199,7 +208,7 @@ class Worker:
     def load(self, source: str) -> None:
         with self.capture():
             self.module, error = self.returns.load_module(source, self.filename)
-        classes = classes_present(self.module, self.config["classes"]) if self.module else []
+        classes = classes_present(self.module, self.config.get("classes")) if self.module else []
         self.channel.send({"type": "loaded", "error": error, "classes": classes})
 
     def run(self, header: dict, arrays: list) -> None:
@@ -217,7 +226,7 @@ class Worker:
                 if chunk.full() or index == len(cases) - 1:
                     self.channel.send({"type": "cases", "cases": chunk.replies}, chunk.arrays)
                     chunk = Chunk()
-        self.channel.send({"type": "done", "classes": classes_present(self.module, self.config["classes"]),
+        self.channel.send({"type": "done", "classes": classes_present(self.module, self.config.get("classes")),
                            "threads": threading.active_count()})
 
     def call(self, cls, class_name: str, index: int, inputs, grad_outs, chunk: Chunk) -> dict:
@@ -289,7 +298,7 @@ def warm() -> None:
     """Load what every worker needs before its configuration: what the fork server preloads."""
     for name, path in (("sandbox_frames", HERE / "frames.py"), ("sandbox_policy", HERE / "policy.py"),
                        ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_imports", HERE / "imports.py"),
-                       ("sandbox_returns", HERE.parent / "returns.py")):
+                       ("sandbox_returns", HERE / "calls.py")):
         load_by_path(name, path)
 
 
@@ -308,7 +317,7 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
     policy = load_by_path("sandbox_policy", HERE / "policy.py")
     policy.set_limits(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"], config["open_files"])
     import numpy as np
-    returns = load_by_path("sandbox_returns", HERE.parent / "returns.py")
+    returns = load_by_path("sandbox_returns", HERE / "calls.py")
     # The student's prints: one UTF-8 stream for stdout and stderr, in order, on descriptors 1/2.
     stream = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False), 1 << 16),
                               encoding="utf-8", errors="backslashreplace")

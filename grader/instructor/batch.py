@@ -34,9 +34,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from .atomic import remove_temporaries, write_atomic
-from .cli import UsageError
-from .escape import terminal
+from ..atomic import remove_temporaries, write_atomic
+from ..errors import UsageError
+from ..render.escape import terminal
 from .gradebook import CSV_NAME, JSON_NAME, MAX_ROW, Gradebook, GradebookError, columns_for, merge, \
     properties_for, read_gradebook, report_fits, row_from_report, write_gradebook
 from .summary import HTML_NAME, PLOTS, write_summary
@@ -97,8 +97,8 @@ def finished_report(out: Path, sid: str, columns: list):
 
 
 def write_student(out: Path, sid: str, report: dict) -> None:
-    from .feedback_html import feedback_html
-    from .feedback_md import feedback_markdown
+    from ..render.html import feedback_html
+    from ..render.markdown import feedback_markdown
 
     folder = out / sid
     folder.mkdir(exist_ok=True)
@@ -126,10 +126,10 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
     Returns [(id, problem)] for the submissions that got a zero report for want of a grade.
     """
-    from .bankfile import cached_bank
-    from .oracles import Reference
-    from .paths import load_trusted, solutions_path
-    from .workers import Context, grade_in_processes
+    from ..core.bankfile import cached_bank
+    from ..core.oracles import Reference
+    from ..paths import load_trusted, solutions_path
+    from .pool import Context, grade_in_processes
 
     # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
     err.print("Preparing the example bank (cached in the output folder)")
@@ -160,7 +160,7 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
 
 def _batch(args) -> int:
-    from .rubric import load_rubric
+    from ..core.rubric import load_rubric
 
     if args.jobs < 1:
         raise UsageError(f"-j must be at least 1 (got {args.jobs})")
@@ -245,7 +245,7 @@ def add_command(commands) -> None:
     batch.add_argument("--shard", metavar="i/n", help="grade only shard i of n (join shards with `grader merge`)")
     batch.add_argument("--resume", action="store_true",
                        help="skip students whose report.json is already complete (after an interrupted run)")
-    batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     batch.add_argument("--timeout", type=float, default=600.0, metavar="S",
                        help="stop grading one submission after S seconds and give it 0 (default 600)")
     batch.add_argument("--no-shrink", action="store_true",

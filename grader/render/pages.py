@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .escape import terminal
-from .gradebook import points
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,7 +33,7 @@ def environment():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, finalize=_text)
-    env.filters.update(points=lambda value: points(float(value)), percent=percent,
+    env.filters.update(points=lambda value: f"{float(value):g}", percent=percent,  # as the gradebook writes points
                        path_segment=lambda text: quote(str(text), safe=""))
     return env
 

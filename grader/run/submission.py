@@ -88,7 +88,7 @@ def notebook_code(data: bytes, name: str) -> str:
     """The module source a notebook is graded on (see the module docstring)."""
     notebook = parse_notebook(data, name)
     try:
-        from .nbgrader.answers import answer_cells
+        from .answers import answer_cells
         cells = answer_cells(notebook)
     except ImportError:   # the students' copy of the grader
         cells = []

@@ -17,16 +17,17 @@ import re
 import shutil
 from pathlib import Path
 
-from .paths import REPO
-from .rubric import load_rubric
+from ..paths import REPO
+from ..core.rubric import load_rubric
 
-# The grader modules a student repository needs: the public tests, `grader check` and what
-# they import. Everything else (batch, sandbox, platforms, nbgrader, release) is instructor
-# tooling with dependencies students do not install; an allow-list keeps it out as it grows.
-STUDENT_MODULES = ("__init__", "__main__", "bank", "cases", "cli", "commands", "contract", "escape",
-                   "feedback", "grade", "judge", "oracles", "paths", "pytest_plugin", "report", "returns",
-                   "rubric", "runners", "shrink", "strategies", "submission")
-STUDENT_PACKAGES = ("diagnoses",)
+# What of the grader a student repository holds: the public tests, `grader check` and what they
+# import. The tiers are folders, so this is a list of folders: the student-safe ones whole,
+# and from the sandbox only the module that calls the student's code (the in-process runner
+# shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
+STUDENT_FOLDERS = ("core", "run", "render", "cli")
+STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "pytest_plugin.py",
+                 "sandbox/untrusted/calls.py")
+EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
@@ -44,13 +45,13 @@ requires-python = ">=3.11"
 dependencies = ["numpy", "hypothesis", "rich", "pytest"]
 
 [project.scripts]
-grader = "grader.cli:main"
+grader = "grader.cli.app:main"
 
 [project.entry-points.pytest11]
 backprop = "grader.pytest_plugin"
 
 [tool.setuptools]
-packages = ["grader", "grader.diagnoses"]
+packages = ["grader", "grader.core.diagnoses"]
 
 [tool.setuptools.package-data]
 grader = ["rubric.toml"]
@@ -125,7 +126,7 @@ def _workflow(rubric) -> str:
 def build_release(out_dir) -> Path:
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
-        from .cli import UsageError
+        from ..errors import UsageError
 
         raise UsageError(f"{out} is not empty; choose a new folder for the release")
     rubric = load_rubric()
@@ -137,13 +138,14 @@ def build_release(out_dir) -> Path:
                                    encoding="utf-8")
     shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
-    for name in STUDENT_MODULES:
-        if (REPO / "grader" / f"{name}.py").exists():
-            shutil.copy(REPO / "grader" / f"{name}.py", out / "grader" / f"{name}.py")
-    for name in STUDENT_PACKAGES:
+    for name in STUDENT_FOLDERS:
         shutil.copytree(REPO / "grader" / name, out / "grader" / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copy(REPO / "grader" / "rubric.toml", out / "grader" / "rubric.toml")
+    for name in ("sandbox", "sandbox/untrusted"):
+        (out / "grader" / name).mkdir(parents=True, exist_ok=True)
+        (out / "grader" / name / "__init__.py").write_text(EMPTY_PACKAGE)
+    for name in STUDENT_FILES:
+        shutil.copy(REPO / "grader" / name, out / "grader" / name)
     # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
     shutil.copy(assignment / "ops.py", out / "grader" / "given_ops.py")
     (out / "pyproject.toml").write_text(PYPROJECT)

@@ -9,7 +9,7 @@ their number. Counts get integer ticks; shares are percentages with ticks every 
 from pathlib import Path
 from textwrap import wrap
 
-from .atomic import atomic_file
+from ..atomic import atomic_file
 from .gradebook import points
 
 BAR = "#4c72b0"

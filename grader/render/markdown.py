@@ -12,7 +12,7 @@ GitHub, LMSs and Jupyter render this file, and instructors `cat` it, so student-
 """
 
 from .escape import markdown_block, markdown_inline
-from .feedback import feedback_body
+from ..core.feedback import feedback_body
 
 OUTPUT_LINES = 40  # lines of the student's own printed output shown
 

@@ -22,7 +22,7 @@ import numpy as np
 from .cases import BASE_FAMILY
 from .contract import OpSpec
 from .oracles import maxabs
-from .returns import Foreign
+from ..sandbox.untrusted.calls import Foreign
 
 REPEATED_CALL = 4     # upstream's fifth call repeats its second (cases.py)
 FORWARD_RTOL = 1e-9   # the given forward is deterministic; an equivalent rewrite is within ulps

@@ -11,7 +11,7 @@ import importlib.util
 import linecache
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -133,3 +133,17 @@ def unload(name: str, module) -> None:
     has replaced it. The name is ours, never read from the module (the student may change it)."""
     if sys.modules.get(name) is module:
         del sys.modules[name]
+
+
+OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
+
+
+@dataclass
+class Outcome:
+    """What one example did: forward's output, each backward call's value, or an error."""
+
+    output: object = None                       # ndarray or Foreign
+    returns: list = field(default_factory=list)  # one Returned per backward call made
+    inputs_after: tuple = ()                    # the inputs as they were after the calls
+    grad_outs_after: tuple = ()
+    error: str = ""                             # one line: "Mul.backward raised ValueError: ..."

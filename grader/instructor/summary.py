@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean, median
 
-from .atomic import write_atomic
+from ..atomic import write_atomic
 from .charts import mistakes_figure, ops_figure, properties_figure, save, scores_figure
-from .contract import OPS
-from .pages import render
-from .status import GRADED, STATUSES
+from ..core.contract import OPS
+from ..render.pages import render
+from ..core.status import GRADED, STATUSES
 
 HTML_NAME = "summary.html"
 PLOTS = {"scores": "summary-scores.png", "ops": "summary-ops.png", "properties": "summary-properties.png",

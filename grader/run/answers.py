@@ -2,14 +2,14 @@
 
 `read_answers` serves nbgrader: the kit's notebook, graded from its answer cells only. The
 other paths (``grader grade``, ``batch``, the platforms, ``grader check``) read notebooks with
-grader.submission, which uses `answer_cells` for the kit's notebook too, and every code cell of
+grader.run.submission, which uses `answer_cells` for the kit's notebook too, and every code cell of
 any other notebook. A notebook also holds the check cells, scratch cells and, in the
 instructor's copy, hidden tests, so here:
 
 * only code cells whose nbgrader ``grade_id`` is the setup cell's or an answer cell's count
-  (layout.graded_code_ids), in notebook order. A cell the student copied keeps its metadata, so
+  (cells.is_graded_code), in notebook order. A cell the student copied keeps its metadata, so
   both copies count and the later one wins, as when the notebook runs top to bottom;
-* each cell runs on its own, as in Jupyter (grader.submission.cell_module): a cell that does
+* each cell runs on its own, as in Jupyter (grader.run.submission.cell_module): a cell that does
   not compile, or raises at its top level, loses the rest of that cell only, and the classes of
   the other cells stay defined (a stray test call that raises in the Mul cell must not zero
   Embedding). Each cell's text is a string literal in the module, compiled and run where the
@@ -23,14 +23,13 @@ Only the file is read: nothing from the submission's folder is imported.
 
 from pathlib import Path
 
-from ..submission import (NotebookError, Submission, SubmissionError, cell_module, cell_text,  # noqa: F401
+from .submission import (NotebookError, Submission, SubmissionError, cell_module, cell_text,  # noqa: F401
                           parse_notebook, without_magics)
-from .layout import graded_code_ids
+from .cells import is_graded_code
 
 
 def answer_cells(notebook: dict) -> list:
     """(grade_id, source) of every graded code cell, in notebook order."""
-    wanted = graded_code_ids()
     cells = []
     for cell in notebook.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -38,7 +37,7 @@ def answer_cells(notebook: dict) -> list:
         metadata = cell.get("metadata")
         meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        if grade_id in wanted:
+        if is_graded_code(grade_id):
             cells.append((grade_id, without_magics(cell_text(cell.get("source", "")))))
     return cells
 

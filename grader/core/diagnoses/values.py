@@ -6,7 +6,13 @@ order, then the op's own mistakes, then re-laid values, constant factors and all
 
 import numpy as np
 
-from . import elementwise, embedding, layout, matmul, sigmoid, softmax_ce, state
+from . import elementwise
+from . import embedding
+from . import layout
+from . import matmul
+from . import sigmoid
+from . import softmax_ce
+from . import state
 from .factors import GENERIC, LAST
 from .facts import value_facts
 from .mistakes import Diagnosis, first_reproduced

@@ -1,10 +1,9 @@
 """The names that tie the generated notebook, the answer extraction and the scoring together.
 
 nbgrader identifies cells by ``grade_id`` (``^[a-zA-Z0-9_-]*$``, unique in a notebook), so every
-cell the kit generates gets one derived from the op's key in grader/contract.py.
+cell the kit generates gets one derived from the op's key. Only names here, no op list: the
+run tier reads notebooks without knowing which ops a course has.
 """
-
-from ..contract import OP_BY_KEY
 
 ASSIGNMENT = "backprop"           # nbgrader assignment id: source/backprop/
 NOTEBOOK = "backprop"             # source/backprop/backprop.ipynb
@@ -27,14 +26,12 @@ def score_id(op_key: str) -> str:
     return f"score_{op_key}"
 
 
-def op_of_score_id(grade_id: str):
-    """The OpSpec a graded cell scores, or None for a cell that is not one of ours."""
+def op_key_of_score_id(grade_id: str):
+    """The op key a graded cell scores ("" for a cell that is not a score cell)."""
     prefix = score_id("")
-    if not grade_id.startswith(prefix):
-        return None
-    return OP_BY_KEY.get(grade_id[len(prefix):])
+    return grade_id[len(prefix):] if grade_id.startswith(prefix) else ""
 
 
-def graded_code_ids() -> set:
-    """The cells whose code is graded: the setup cell and every answer cell."""
-    return {SETUP_ID} | {answer_id(key) for key in OP_BY_KEY}
+def is_graded_code(grade_id) -> bool:
+    """Whether a cell's code is graded: the setup cell and every answer cell."""
+    return isinstance(grade_id, str) and (grade_id == SETUP_ID or grade_id.startswith(answer_id("")))

@@ -1,6 +1,6 @@
 """`SandboxRunner`: the runner that decides grades. Student code runs only in a worker process.
 
-Same protocol and same results as `grader.runners.InProcessRunner` (``missing``, ``run``,
+Same protocol and same results as `grader.run.in_process.InProcessRunner` (``missing``, ``run``,
 ``load_error``, ``captured_output``, ``close``), so `grade()` uses either unchanged and, on any
 submission that does not attack the grader, both give identical reports (tests/test_sandbox.py
 checks this). The difference is where the student's code runs: in a ``python -I`` worker
@@ -20,7 +20,7 @@ then the op's remaining examples. An op gets `op_timeout` seconds of wall time i
 (shrinking included) and at most `MAX_FAILURES` such failures; after that its remaining
 examples fail at once, naming the failure that stopped it. So a hang, a segfault,
 ``os._exit``, a recursion or memory bomb costs that op only, and a whole grade takes at most
-about ``call_timeout + len(OPS) * (op_timeout + call_timeout)`` plus worker starts.
+about ``call_timeout + ops * (op_timeout + call_timeout)`` plus worker starts.
 """
 
 import atexit
@@ -34,10 +34,11 @@ import weakref
 
 import numpy as np
 
-from ..contract import OPS
 from ..paths import solutions_path
-from ..runners import OUTPUT_CAP, Outcome
-from . import frames, replies, users
+from .untrusted.calls import OUTPUT_CAP, Outcome
+from .untrusted import frames
+from . import replies
+from . import users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
 from .users import SandboxError
 
@@ -138,7 +139,7 @@ class SandboxRunner:
 
     def __init__(self, source: str, filename: str = "ops.py", *, memory_bytes: int = None,
                  cpu_seconds: float = 120.0, call_timeout: float = 5.0, op_timeout: float = 10.0,
-                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = ""):
+                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = "", classes=None):
         if min(cpu_seconds, call_timeout, op_timeout) <= 0:
             raise ValueError("cpu_seconds, call_timeout and op_timeout must be positive")
         self.filename = filename
@@ -148,6 +149,7 @@ class SandboxRunner:
         self.layers = {}
         self.worker_pids, self.scratch_dirs = [], []   # every worker this runner started (for audits)
         self._source = source
+        self._wanted = None if classes is None else [str(name) for name in classes]
         self._private = sorted({os.path.realpath(solutions_path().parent),
                                 *(os.path.realpath(folder) for folder in private_dirs)})
         self._landlock = landlock
@@ -264,7 +266,7 @@ class SandboxRunner:
         account = self.account
         return {
             "type": "config", "scratch": scratch, "source": source_name, "filename": self.filename,
-            "classes": [op.class_name for op in OPS], "private": self._private,
+            "classes": self._wanted, "private": self._private,
             "memory_bytes": self.memory_bytes, "memory_text": _size_text(self.memory_bytes),
             "cpu_seconds": self.cpu_seconds, "file_bytes": FILE_BYTES, "open_files": OPEN_FILES,
             "uid": account.uid if account else None, "gid": account.gid if account else None,

@@ -9,26 +9,11 @@ someone else uses the sandbox runner.
 import contextlib
 import io
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from .contract import OpSpec
-from .returns import (DEFAULT_ERRSTATE, Foreign, describe_exception, load_module, module_name, normalize,
-                      to_array, unload)
-
-OUTPUT_CAP = 20_000  # characters of student stdout/stderr kept for feedback
-
-
-@dataclass
-class Outcome:
-    """What one example did: forward's output, each backward call's value, or an error."""
-
-    output: object = None                       # ndarray or Foreign
-    returns: list = field(default_factory=list)  # one Returned per backward call made
-    inputs_after: tuple = ()                    # the inputs as they were after the calls
-    grad_outs_after: tuple = ()
-    error: str = ""                             # one line: "Mul.backward raised ValueError: ..."
+from ..sandbox.untrusted.calls import (DEFAULT_ERRSTATE, OUTPUT_CAP, Foreign, Outcome, describe_exception,
+                                       load_module, module_name, normalize, to_array, unload)
 
 
 class InProcessRunner:
@@ -57,7 +42,7 @@ class InProcessRunner:
         for warning in caught[:20]:
             self._output.write(f"{warning.category.__name__}: {warning.message}\n")
 
-    def missing(self, op: OpSpec) -> str:
+    def missing(self, op) -> str:
         """Why this op cannot run at all ("" if it can)."""
         if self.module is None:
             return self.load_error
@@ -65,14 +50,14 @@ class InProcessRunner:
             return f"{self.filename} has no class {op.class_name}"
         return ""
 
-    def run(self, op: OpSpec, cases) -> list:
+    def run(self, op, cases) -> list:
         if self.missing(op):
             return [Outcome(error=self.missing(op)) for _ in cases]
         cls = getattr(self.module, op.class_name)
         with self._capture():
             return [self._call(cls, op, case) for case in cases]
 
-    def _call(self, cls, op: OpSpec, case) -> Outcome:
+    def _call(self, cls, op, case) -> Outcome:
         inputs = tuple(x.copy() for x in case.inputs)
         grad_outs = tuple(d.copy() for d in case.grad_outs)
         outcome = Outcome(inputs_after=inputs, grad_outs_after=grad_outs)
@@ -92,41 +77,3 @@ class InProcessRunner:
         """Take the student's module out of ``sys.modules`` (it stays usable by whoever holds it)."""
         if self.module is not None:
             unload(self._name, self.module)
-
-
-class Unloadable:
-    """The runner of a submission that cannot run at all (a file that is not UTF-8): every op is
-    missing, for that one reason, which the report shows as its load error."""
-
-    def __init__(self, reason: str):
-        self.load_error, self.captured_output = reason, ""
-
-    def missing(self, op) -> str:
-        return self.load_error
-
-    def run(self, op, cases) -> list:
-        return [Outcome(error=self.load_error) for _ in cases]
-
-    def close(self):
-        pass
-
-
-__all__ = ["Foreign", "InProcessRunner", "Outcome", "Unloadable", "describe_exception", "load_module"]
-
-
-def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = ""):
-    """The runner that decides a grade: the sandbox, unless in-process is asked for explicitly.
-
-    ``private_dirs`` are folders the student's code must not read (e.g. a batch's output);
-    ``fork_server`` is a batch's fork server to start sandbox workers from (faster, same walls).
-    A submission that cannot be read as source (``submission.error``) gets `Unloadable`: a
-    report scoring 0 that says why, from every path that grades.
-    """
-    if submission.error:
-        return Unloadable(submission.error)
-    if in_process:
-        return InProcessRunner(submission.source, submission.filename)
-    from .sandbox import SandboxRunner
-
-    return SandboxRunner(submission.source, submission.filename, private_dirs=tuple(private_dirs),
-                         fork_server=fork_server)

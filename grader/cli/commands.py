@@ -13,7 +13,7 @@ def cache_dir():
 
 def bank_path(oracle, rubric, key: str = ""):
     """The cached bank's file: its name carries the key, so a change never reuses stale values."""
-    from .bankfile import bank_key
+    from ..core.bankfile import bank_key
 
     return cache_dir() / f"bank-{(key or bank_key(oracle, rubric))[:16]}.npz"
 
@@ -26,13 +26,13 @@ def bank_cache(oracle, rubric):
     """
     import os
 
-    from .bankfile import cached_bank
+    from ..core.bankfile import cached_bank
 
     root = cache_dir()
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
-        from .bank import Bank
+        from ..core.bank import Bank
 
         return Bank(oracle, rubric)  # no writable cache: build in memory, same examples
     return cached_bank(bank_path(oracle, rubric), oracle, rubric, jobs=os.cpu_count() or 1)
@@ -48,7 +48,7 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .bankfile import bank_key, load_bank
+    from ..core.bankfile import bank_key, load_bank
 
     key = bank_key(oracle, rubric)
     path = bank_path(oracle, rubric, key)
@@ -70,13 +70,13 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
 
 
 def _grade(args) -> int:
-    from .grade import grade
-    from .oracles import Reference
-    from .paths import load_trusted, solutions_path
-    from .report import render_feedback, render_table, write_json
-    from .rubric import load_rubric
-    from .runners import make_runner
-    from .submission import read_submission
+    from ..core.grade import grade
+    from ..core.oracles import Reference
+    from ..paths import load_trusted, solutions_path
+    from ..render.terminal import render_feedback, render_table, write_json
+    from ..core.rubric import load_rubric
+    from ..run.factory import make_runner
+    from ..run.submission import read_submission
 
     submission = read_submission(args.submission)
     rubric = load_rubric(args.rubric)
@@ -100,14 +100,14 @@ def _check(args) -> int:
     """The score preview: the public properties, the Numeric oracle, the student's own machine."""
     from pathlib import Path
 
-    from .bank import Bank
-    from .grade import grade
-    from .oracles import Numeric
-    from .paths import given_path, load_trusted
-    from .report import render_feedback, render_table
-    from .rubric import load_rubric
-    from .runners import make_runner
-    from .submission import read_submission
+    from ..core.bank import Bank
+    from ..core.grade import grade
+    from ..core.oracles import Numeric
+    from ..paths import given_path, load_trusted
+    from ..render.terminal import render_feedback, render_table
+    from ..core.rubric import load_rubric
+    from ..run.factory import make_runner
+    from ..run.submission import read_submission
 
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
                              Path("backprop/ops.py"))
@@ -130,7 +130,7 @@ def _check(args) -> int:
 
 
 def _properties(args) -> int:
-    from .rubric import load_rubric
+    from ..core.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
     console = Console(highlight=False)
@@ -145,7 +145,7 @@ def add_command(commands) -> None:
     grade = commands.add_parser("grade", help="grade one submission against the hidden reference")
     grade.add_argument("submission", help="an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb")
     grade.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
-    grade.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/rubric.toml)")
+    grade.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     grade.add_argument("--no-shrink", action="store_true",
                        help="report the first failing example instead of shrinking it (faster)")
     grade.add_argument("--in-process", action="store_true",

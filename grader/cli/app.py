@@ -14,20 +14,21 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..errors import UsageError
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch",
+COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch",
                    "grader.nbgrader.command", "grader.platforms.command"]
 
-# In the students' copy of the package (grader/release.py writes given_ops.py into it) these
+# In the students' copy of the package (grader/instructor/release.py writes given_ops.py into it) these
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.
 INSTRUCTOR_ONLY = {"grade": "`grader grade` needs the hidden reference, which only your instructor has: "
                             "use `grader check` to preview your score; the final grade comes from your instructor"}
 
 
 def is_student_copy() -> bool:
-    return Path(__file__).with_name("given_ops.py").exists()
+    return (Path(__file__).parent.parent / "given_ops.py").exists()
 
 
 class _StudentCommands:
@@ -40,10 +41,6 @@ class _StudentCommands:
         if name in INSTRUCTOR_ONLY:
             return argparse.ArgumentParser(prog=f"grader {name}", add_help=False)
         return self.commands.add_parser(name, **kwargs)
-
-
-class UsageError(Exception):
-    """A mistake the user can fix; the message is the one line they see."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,17 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say(message) -> None:
     """The one line a failure ends in. It may quote a student's file or folder name: escaped."""
-    from .escape import terminal
+    from ..render.escape import terminal
 
     print(f"grader: {terminal(message)}", file=sys.stderr)
 
 
 def main(argv=None) -> int:
-    from .rubric import RubricError
-    from .submission import SubmissionError
+    from ..core.rubric import RubricError
+    from ..run.submission import SubmissionError
 
     try:
-        from .sandbox import SandboxError
+        from ..sandbox.users import SandboxError
     except ModuleNotFoundError:  # the students' release has no sandbox
         SandboxError = UsageError
     argv = sys.argv[1:] if argv is None else list(argv)

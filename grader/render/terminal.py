@@ -3,7 +3,7 @@
 The table holds names and points only, so that it reads at 80 columns; every reason and example
 is printed below it, wrapped to the console's width with hanging indents. Student text (the
 submission's path, error messages, printed output, names quoted in reasons) passes through
-`terminal` (the escaper of this medium; grader/escape.py has the others) and is printed as rich
+`terminal` (the escaper of this medium; grader/render/escape.py has the others) and is printed as rich
 `Text`, never parsed as markup.
 """
 
