@@ -496,12 +496,13 @@ def test_the_public_checks_cell_runs_with_the_students_grader(capsys):
     copy of the grader holds (grader release); run here as the kernel would run it."""
     from grader.nbgrader.notebook import PUBLIC_CHECKS
     from grader.paths import load_trusted
-    from grader.instructor.release import STUDENT_MODULES
+    from grader.instructor.release import STUDENT_FILES, STUDENT_FOLDERS
 
     imported = {alias.name if isinstance(node, ast.Import) else node.module
                 for node in ast.walk(ast.parse(PUBLIC_CHECKS)) if isinstance(node, (ast.Import, ast.ImportFrom))
                 for alias in node.names}
-    assert {name.split(".")[1] for name in imported if name.startswith("grader.")} <= set(STUDENT_MODULES)
+    shipped = set(STUDENT_FOLDERS) | {name.removesuffix(".py") for name in STUDENT_FILES if "/" not in name}
+    assert {name.split(".")[1] for name in imported if name.startswith("grader.")} <= shipped
     namespace = {}
     exec(compile(PUBLIC_CHECKS, "public_checks", "exec"), namespace)
     reference = load_trusted(solutions_path(), "nbgrader_cells_reference")
