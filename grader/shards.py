@@ -89,5 +89,6 @@ def shard_from_environment(text: str, environ) -> tuple:
     if given is not None and given != count:
         raise UsageError(f"--shard auto/{given} disagrees with the environment, which says {count} shards ({source})")
     if index >= count:
-        raise UsageError(f"--shard auto: {source} gives shard index {index} (0-based) but there are only {count} shards")
+        raise UsageError(f"--shard auto: {source} gives shard index {index} (0-based) "
+                         f"but there are only {count} shards")
     return index + 1, count

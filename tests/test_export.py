@@ -142,7 +142,7 @@ def test_each_roster_problem_is_one_line_and_the_rest_is_still_exported(tmp_path
     graded = make_gradebook(tmp_path / "g", {sid: {"mul": 1.0} for sid in
                                              ("ann", "ben", "cat", "dan", "eve", "fay")}, [["mul", 12.0]])
     roster = tmp_path / "roster.csv"
-    roster.write_text("Submission , EMAIL\n"
+    roster.write_text("Submission , EMAIL,,\n"          # a spreadsheet's trailing empty columns
                       "ann,ann@x\n"
                       "cat,cat@x\ncat,cat2@x\n"           # one submission on two rows
                       "dan,same@x\neve,same@x\n"          # two submissions, one LMS identity
@@ -193,6 +193,7 @@ def test_no_cell_can_run_as_a_spreadsheet_formula(tmp_path, capsys, fmt):
 
 @pytest.mark.parametrize("case", ["missing", "not-a-batch", "shard", "format", "no-roster", "roster-dir",
                                   "roster-no-submission", "roster-unknown", "roster-not-utf8", "roster-empty",
+                                  "roster-semicolons", "roster-twice",
                                   "empty-title", "out-is-a-folder"])
 def test_bad_input_is_one_line_and_exit_2(case, graded, roster, tmp_path, capsys):
     args = [graded, "--format", "canvas"]
@@ -211,7 +212,8 @@ def test_bad_input_is_one_line_and_exit_2(case, graded, roster, tmp_path, capsys
         args += ["--roster", tmp_path]
     else:
         contents = {"roster-no-submission": "email\nx@y\n", "roster-unknown": "submission,emial\nalice,x\n",
-                    "roster-not-utf8": "submission,name\nalice,Jos\xe9\n".encode("latin-1"), "roster-empty": "\n\n"}
+                    "roster-not-utf8": "submission,name\nalice,Jos\xe9\n".encode("latin-1"), "roster-empty": "\n\n",
+                    "roster-semicolons": "submission;email\nalice;a@x\n", "roster-twice": "submission,email,Email\n"}
         if case in contents:
             data = contents[case]
             bad.write_bytes(data if isinstance(data, bytes) else data.encode())

@@ -189,7 +189,8 @@ def test_the_indexed_job_grades_every_shard_and_the_merge_job_joins_them():
     grade, merge = sorted((doc for doc in kubernetes_documents() if doc["kind"] == "Job"),
                           key=lambda doc: "merge" in doc["metadata"]["name"])
     spec = grade["spec"]
-    command = " ".join(spec["template"]["spec"]["containers"][0]["command"] + spec["template"]["spec"]["containers"][0]["args"])
+    container = spec["template"]["spec"]["containers"][0]
+    command = " ".join(container["command"] + container["args"])
     assert spec["completionMode"] == "Indexed"
     assert f"--shard auto/{spec['completions']}" in command and "$JOB_COMPLETION_INDEX" in command
     merge_command = " ".join(merge["spec"]["template"]["spec"]["containers"][0]["command"])

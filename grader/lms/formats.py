@@ -63,7 +63,8 @@ def title_problem(fmt: LmsFormat, title: str):
     if not title.strip():
         return "--title must not be empty"
     if fmt is CANVAS and CANVAS_IGNORED.search(title):
-        return f"Canvas ignores a column titled {title!r} (it reads it as its own computed score); choose another --title"
+        return (f"Canvas ignores a column titled {title!r} (it reads it as its own computed score); "
+                "choose another --title")
     return None
 
 

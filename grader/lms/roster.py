@@ -60,7 +60,11 @@ def read_roster(path) -> list:
         raise RosterError(f"the roster {path} is not valid CSV ({error})") from None
     if not table:
         raise RosterError(f"the roster {path} is empty; it needs a header row with a {SUBMISSION!r} column")
-    header = [cell.strip().lower() for cell in table[0]]
+    if len(table[0]) == 1 and ";" in table[0][0]:
+        raise RosterError(f"the roster {path} looks ;-separated; save it as CSV with commas")
+    # A column with an empty header (a spreadsheet's trailing comma) is no column.
+    named = [(i, cell.strip().lower()) for i, cell in enumerate(table[0]) if cell.strip()]
+    header = [name for _, name in named]
     unknown = [name for name in header if name not in (SUBMISSION, *FIELDS)]
     if unknown:
         raise RosterError(f"the roster {path} has unknown column(s) {', '.join(map(repr, unknown))}; "
@@ -71,9 +75,9 @@ def read_roster(path) -> list:
         raise RosterError(f"the roster {path} names a column twice")
     entries = []
     for row in table[1:]:
-        cells = row + [""] * (len(header) - len(row))
+        cells = {name: row[i] if i < len(row) else "" for i, name in named}
         # The submission cell is kept as it is: it must equal a file name, blanks and all.
-        entries.append({name: cell if name == SUBMISSION else cell.strip() for name, cell in zip(header, cells)})
+        entries.append({name: cell if name == SUBMISSION else cell.strip() for name, cell in cells.items()})
     return entries
 
 
