@@ -33,6 +33,8 @@ def _export(args) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
         raise UsageError(f"--out {out} is a folder; give the file to write")
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"--out {out}: there is no folder {out.parent}")
     try:
         gradebook = read_gradebook(args.graded)
         roster = read_roster(args.roster) if args.roster else None
@@ -45,13 +47,14 @@ def _export(args) -> int:
 
     matched = match([row.id for row in gradebook.rows], roster, fmt.keys)
     text = export_text(gradebook, fmt, matched.people, args.title, args.per_op, roster is not None)
-    for problem in matched.problems:
-        print(f"grader: warning: {terminal(problem)}", file=sys.stderr)
     if out is None:
         sys.stdout.write(text)
     else:
-        write_atomic(out, text)
+        write_atomic(out, text)   # first: if it fails, its error is the only line
         print(f"Wrote {len(matched.people)} of {len(gradebook.rows)} students to {terminal(out)} ({fmt.name})")
+    sys.stdout.flush()
+    for problem in matched.problems:
+        print(f"grader: warning: {terminal(problem)}", file=sys.stderr)
     return 0
 
 

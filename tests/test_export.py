@@ -194,7 +194,7 @@ def test_no_cell_can_run_as_a_spreadsheet_formula(tmp_path, capsys, fmt):
 @pytest.mark.parametrize("case", ["missing", "not-a-batch", "shard", "format", "no-roster", "roster-dir",
                                   "roster-no-submission", "roster-unknown", "roster-not-utf8", "roster-empty",
                                   "roster-semicolons", "roster-twice",
-                                  "empty-title", "out-is-a-folder"])
+                                  "empty-title", "out-is-a-folder", "out-in-no-folder"])
 def test_bad_input_is_one_line_and_exit_2(case, graded, roster, tmp_path, capsys):
     args = [graded, "--format", "canvas"]
     bad = tmp_path / "bad.csv"
@@ -221,9 +221,14 @@ def test_bad_input_is_one_line_and_exit_2(case, graded, roster, tmp_path, capsys
     if case == "empty-title":
         args += ["--title", "  "]
     out_file = tmp_path / "out.csv"
+    if case == "out-in-no-folder":   # with a roster problem too: the failure is still the only line
+        bad.write_text("submission,email\nalice,a@x\nzed,z@x\n")
+        args += ["--roster", bad]
+        out_file = tmp_path / "no-such-folder" / "out.csv"
     args += ["--out", tmp_path if case == "out-is-a-folder" else out_file]
     code, out, err = export(capsys, *args)
     assert code == 2, (case, err)
+    assert ".tmp" not in err   # the user's path, not a temporary's
     assert err.startswith("grader: ") and err.count("\n") == 1, err
     assert out == "" and not out_file.exists()
 
