@@ -116,10 +116,13 @@ def test_every_shell_block_says_whether_it_runs(document):
 # What each document's commands must print: the reference scores full marks, the broken sample
 # and the untouched release do not (so "it ran" also means "it graded").
 EXPECTED = {
-    "README.md": ["100/100", "wrote out/backprop-homework", "Merged 2 students from 2 folders."],
+    "README.md": ["100/100", "wrote out/backprop-homework", "Merged 2 students from 2 folders.", "alice,,,100"],
     "docs/platforms.md": ['"score": 100.0', "score 100"],
     "docs/nbgrader.md": ["Success! Your notebook passes all the tests.", "score_mul 12.0 12.0",
                          "score_embedding 17.0 17.0"],
+    "docs/lms.md": ['"Liddell, Alice",501,1001,aliddell,A,100', "Points Possible,,,,,12,12,14,12,16,17,17",
+                    "aliddell,1001,alice@uni.example,100", '"bjones","70"', "carol,0", "exit 2"],
+    "docs/scale.md": ["Merged 3 students from 2 folders.", "alice,graded,12,12,14,12,16,17,17,100", "exit 2"],
 }
 # ...and must not print: nbgrader's config warning about display_data_priority is silenced.
 UNEXPECTED_ON_STDERR = {"docs/nbgrader.md": ["display_data_priority", "Traceback"]}

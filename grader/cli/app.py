@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import UsageError
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch",
+COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
                    "grader.nbgrader.command", "grader.platforms.command"]
 
 # In the students' copy of the package (grader/instructor/release.py writes given_ops.py into it) these

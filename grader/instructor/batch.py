@@ -76,7 +76,7 @@ def list_submissions(folder: Path, out: Path) -> list:
 def parse_shard(text: str) -> tuple:
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise UsageError(f"--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4 (got {text!r})")
+        raise UsageError(f"--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4, or auto[/n] (got {text!r})")
     return int(match[1]), int(match[2])
 
 
@@ -161,12 +161,14 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
 def _batch(args) -> int:
     from ..core.rubric import load_rubric
+    from .shards import is_auto, shard_from_environment
 
     if args.jobs < 1:
         raise UsageError(f"-j must be at least 1 (got {args.jobs})")
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds (got {args.timeout:g})")
-    shard = parse_shard(args.shard) if args.shard is not None else None
+    shard = None if args.shard is None else \
+        shard_from_environment(args.shard, os.environ) if is_auto(args.shard) else parse_shard(args.shard)
     rubric = load_rubric(args.rubric)
     folder, out = Path(args.submissions), Path(args.out)
     entries = list_submissions(folder, out)
@@ -242,7 +244,9 @@ def add_command(commands) -> None:
     batch.add_argument("--out", required=True, metavar="DIR", help="where reports, gradebook and summary go")
     batch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="submissions graded in parallel (default: the number of cores)")
-    batch.add_argument("--shard", metavar="i/n", help="grade only shard i of n (join shards with `grader merge`)")
+    batch.add_argument("--shard", metavar="i/n|auto[/n]",
+                       help="grade only shard i of n (join shards with `grader merge`); auto reads i and n from a "
+                            "Kubernetes Indexed Job, a Slurm array or GRADER_SHARD_INDEX/COUNT (docs/scale.md)")
     batch.add_argument("--resume", action="store_true",
                        help="skip students whose report.json is already complete (after an interrupted run)")
     batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
