@@ -18,7 +18,7 @@ from . import __version__
 
 # The modules that contribute commands, in the order `grader --help` lists them.
 COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch",
-                   "grader.nbgrader.command", "grader.platforms.command"]
+                   "grader.nbgrader.command", "grader.platforms.command", "grader.integrity.command"]
 
 # In the students' copy of the package (grader/release.py writes given_ops.py into it) these
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.
