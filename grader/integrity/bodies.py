@@ -2,8 +2,8 @@
 
 What a student wrote for an op is the body of ``backward`` in the op's class (the last class
 of that name, and its last ``backward``, as Python keeps them), without its docstring, plus the
-functions it calls that the submission defines: module-level functions called by name and the
-class's own methods called on ``self``, transitively. A helper carries the work as often as
+functions it calls (or passes on) that the submission defines: module-level functions named in it
+and the class's own methods used on ``self``, transitively. A helper carries the work as often as
 ``backward`` itself (``return _unbroadcast(grad_out * self.b, ...)``), so a copy cannot hide in
 one. ``forward`` is given, never part of a body.
 """
@@ -71,16 +71,15 @@ def _methods(cls) -> dict:
 
 
 def _called(function, functions: dict, methods: dict) -> list:
-    """[(kind, name)] of the submission's own functions that `function` calls, in source order."""
+    """[(kind, name)] of the submission's own functions that `function` calls or passes on
+    (``_numeric(_probe, x)``), in source order."""
     names = []
     for node in ast.walk(function):
-        if not isinstance(node, ast.Call):
-            continue
-        if isinstance(node.func, ast.Name) and node.func.id in functions:
-            names.append(("function", node.func.id))
-        elif (isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
-              and node.func.value.id == "self" and node.func.attr in methods):
-            names.append(("method", node.func.attr))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
+            names.append(("function", node.id))
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and node.value.id == "self" and node.attr in methods):
+            names.append(("method", node.attr))
     return sorted(set(names), key=names.index)
 
 

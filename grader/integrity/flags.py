@@ -3,9 +3,10 @@
 Four kinds, each a fact for a reviewer, never a penalty:
 
 * ``finite_differences``: a ``backward`` (or a helper it calls) calls a ``forward`` (any
-  receiver: ``self.forward``, ``Sigmoid().forward``), or perturbs an input by a small step and
-  divides by a small step, the shape of ``(f(x + h) - f(x - h)) / (2 * h)`` written inline.
-  A stability epsilon (``np.log(p + 1e-12)``) is never divided by, so it is not flagged;
+  receiver: ``self.forward``, ``Sigmoid().forward``), or adds a small step (`SMALL_STEP`: a
+  literal, or a name bound to one) to something read from ``self`` and divides by a step
+  (``h``, ``2 * h``): ``(f(x + h) - f(x - h)) / (2 * h)`` written inline. A stability epsilon
+  is added but never the divisor itself (``g / (s + 1e-12)``), so it is not flagged;
 * ``autograd``: imports an automatic-differentiation library (`AUTOGRAD`), by ``import``,
   ``from ... import``, or ``__import__`` / ``importlib.import_module`` with a literal name;
 * ``files_or_environment``: opens, reads, lists or writes files (``open``, pathlib's
@@ -143,6 +144,15 @@ def _small(node, steps: set) -> bool:
     return isinstance(node, ast.Name) and node.id in steps
 
 
+def _step(node, steps: set) -> bool:
+    """A divisor that is a step: ``h``, ``1e-5``, ``2 * h``, ``h * 2.0`` (not ``s + 1e-12``)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        number = (ast.Constant,)
+        return (_small(node.left, steps) and isinstance(node.right, number)) or \
+            (_small(node.right, steps) and isinstance(node.left, number))
+    return _small(node, steps)
+
+
 def _step_names(units) -> set:
     """Names bound anywhere to a small constant (``h = 1e-5``, ``eps = 1e-6``)."""
     steps = set()
@@ -175,8 +185,8 @@ def _finite_differences(function, steps: set) -> list:
              if isinstance(node, ast.Call) and ((isinstance(node.func, ast.Attribute) and node.func.attr == "forward")
                                                 or (isinstance(node.func, ast.Name) and node.func.id == "forward"))]
     inputs = _input_names(function)
-    divides = any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
-                  and any(_small(leaf, steps) for leaf in ast.walk(node.right)) for node in ast.walk(function))
+    divides = any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _step(node.right, steps)
+                  for node in ast.walk(function))
     if divides:
         for node in ast.walk(function):
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
