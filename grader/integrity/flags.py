@@ -39,7 +39,7 @@ FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes", "iterdir
 ENVIRONMENT = {"os.environ", "os.environb", "os.getenv", "os.getenvb", "os.putenv", "os.unsetenv",
                "posix.environ", "nt.environ"}
 IMPORTERS = {"__import__", "builtins.__import__", "importlib.import_module", "importlib.__import__"}
-SMALL_STEP = (1e-9, 1e-2)  # |h| of a finite-difference step; stability epsilons are not divided by
+SMALL_STEP = 1e-2  # the largest |h| of a finite-difference step (stability epsilons are never divisors)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ class _Names:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     for name in node.names:
                         self.alias[name.asname or name.name] = f"{node.module}.{name.name}"
-        self.alias.setdefault("np", "numpy")
         for unit in units:  # module = __import__("literal") is an import too
             for node in ast.walk(unit.tree) if unit.tree else ():
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -140,7 +139,7 @@ def _small(node, steps: set) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return _small(node.operand, steps)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return SMALL_STEP[0] <= abs(node.value) <= SMALL_STEP[1]
+        return 0 < abs(node.value) <= SMALL_STEP
     return isinstance(node, ast.Name) and node.id in steps
 
 
