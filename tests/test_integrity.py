@@ -207,7 +207,7 @@ def outputs(a_class, tmp_path_factory) -> list:
 def test_the_command_writes_the_report_and_says_so_in_one_line(outputs):
     done, out = outputs[0]
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("\n") == 1 and "1 similar pairs" in done.stdout
+    assert done.stdout.count("\n") == 1 and ", 1 similar pair, " in done.stdout
     report = json.loads((out / "integrity.json").read_text(encoding="utf-8"))
     add = next(op for op in report["ops"] if op["op"] == "add")
     assert [pair["students"] for pair in add["pairs"]] == [[HOSTILE_NAME, "add__sum_keepdims_padded"]]

@@ -11,6 +11,10 @@ listed as such; a missing folder is a usage error (one line, exit 2).
 from pathlib import Path
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def _integrity(args) -> int:
     from ..atomic import write_atomic
     from ..batch import list_submissions
@@ -25,8 +29,8 @@ def _integrity(args) -> int:
     write_atomic(out / HTML_NAME, to_html(report).encode("utf-8"))
     pairs = sum(len(op["pairs"]) for op in report["ops"])
     flags = sum(len(entry["flags"]) for entry in report["flagged"])
-    print(f"integrity: {len(students)} submissions, {pairs} similar pairs, {flags} flags "
-          f"in {len(report['flagged'])} submissions: {terminal(out / HTML_NAME)}")
+    print(f"integrity: {_count(len(students), 'submission')}, {_count(pairs, 'similar pair')}, "
+          f"{_count(flags, 'flag')} in {_count(len(report['flagged']), 'submission')}: {terminal(out / HTML_NAME)}")
     return 0
 
 

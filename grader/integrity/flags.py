@@ -21,6 +21,7 @@ source; it is not guessed at.
 """
 
 import ast
+import textwrap
 from dataclasses import dataclass
 
 from .bodies import backward_functions
@@ -96,8 +97,9 @@ class _Names:
 
 
 def _quote(unit, node) -> tuple:
+    """(first line, the node's lines dedented, at most three)."""
     last = min(node.end_lineno or node.lineno, node.lineno + 2)
-    return node.lineno, "\n".join(unit.line(number) for number in range(node.lineno, last + 1))
+    return node.lineno, textwrap.dedent("\n".join(unit.line(number) for number in range(node.lineno, last + 1)))
 
 
 def _module_flags(units, names: _Names) -> list:
@@ -191,10 +193,10 @@ def _finite_differences(function, steps: set) -> list:
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
                 if (_small(node.right, steps) and _reads_input(node.left, inputs)) or \
                         (_small(node.left, steps) and _reads_input(node.right, inputs)):
-                    found.append(("perturbs an input by a small step, then divides by it", node))
+                    found.append(("adds a small step to an input and divides by a step", node))
             elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
                 if _small(node.value, steps) and _reads_input(node.target, inputs):
-                    found.append(("perturbs an input by a small step, then divides by it", node))
+                    found.append(("adds a small step to an input and divides by a step", node))
     return found
 
 
