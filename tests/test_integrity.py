@@ -247,3 +247,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, problem):
     assert main(["integrity", str(folder), "--out", str(out)]) == 2
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and captured.err.startswith("grader: ") and "Traceback" not in captured.err
+
+
+def test_without_copydetect_the_command_refuses_at_start_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "copydetect", None)   # what `import copydetect` meets when it is missing
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "alice.py").write_text(STUB_SOURCE, encoding="utf-8")
+    assert main(["integrity", str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == ("grader: grader integrity needs copydetect: install the kit's pinned "
+                                       "requirements (pip install -r requirements.txt)\n")
+    assert not (tmp_path / "out").exists()

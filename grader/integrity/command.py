@@ -18,9 +18,15 @@ def _count(number: int, thing: str) -> str:
 def _integrity(args) -> int:
     from ..atomic import write_atomic
     from ..batch import list_submissions
+    from ..cli import UsageError
     from ..escape import terminal
     from .report import HTML_NAME, JSON_NAME, build, read_student, to_html, to_json
 
+    try:
+        import copydetect  # noqa: F401 - checked first: one line, not a failure half-way
+    except ModuleNotFoundError:
+        raise UsageError("grader integrity needs copydetect: install the kit's pinned requirements "
+                         "(pip install -r requirements.txt)") from None
     folder, out = Path(args.submissions), Path(args.out)
     students = [read_student(name, path) for name, path in list_submissions(folder, out)]
     report = build(students)
