@@ -5,8 +5,9 @@ Four kinds, each a fact for a reviewer, never a penalty:
 * ``finite_differences``: a ``backward`` (or a helper it calls) calls a ``forward`` (any
   receiver: ``self.forward``, ``Sigmoid().forward``), or adds a small step (`SMALL_STEP`: a
   literal, or a name bound to one) to something read from ``self`` and divides by a step
-  (``h``, ``2 * h``): ``(f(x + h) - f(x - h)) / (2 * h)`` written inline. A stability epsilon
-  is added but never the divisor itself (``g / (s + 1e-12)``), so it is not flagged;
+  (``h``, ``2 * h``): ``(f(x + h) - f(x - h)) / (2 * h)`` written inline, or in a helper that
+  takes the step as a parameter. A stability epsilon is added but is never the divisor itself
+  (``g / (s + 1e-12)``), so it is not flagged;
 * ``autograd``: imports an automatic-differentiation library (`AUTOGRAD`), by ``import``,
   ``from ... import``, or ``__import__`` / ``importlib.import_module`` with a literal name;
 * ``files_or_environment``: opens, reads, lists or writes files (``open``, pathlib's
@@ -185,7 +186,12 @@ def _finite_differences(function, steps: set) -> list:
     found = [("calls forward", node) for node in ast.walk(function)
              if isinstance(node, ast.Call) and ((isinstance(node.func, ast.Attribute) and node.func.attr == "forward")
                                                 or (isinstance(node.func, ast.Name) and node.func.id == "forward"))]
-    inputs = _input_names(function)
+    # A helper's parameters are what it was given: its inputs, and its step if it divides by one
+    # (``def numeric(f, x, h): return (f(x + h) - f(x - h)) / (2 * h)``).
+    parameters = {argument.arg for argument in function.args.args + function.args.kwonlyargs} - {"self"}
+    divisions = [node.right for node in ast.walk(function) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)]
+    steps = steps | {name for name in parameters if any(_step(right, {name}) for right in divisions)}
+    inputs = _input_names(function) | parameters
     divides = any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _step(node.right, steps)
                   for node in ast.walk(function))
     if divides:

@@ -1,9 +1,9 @@
-"""Differences of a fresh instance's forward, inside a helper that backward calls."""
+"""Differences of a fresh instance's forward, in helpers that backward calls, the step a parameter."""
 FLAGS = ("finite_differences",)
 
 
 def _numeric(f, x, h):
-    return (f(x + h) - f(x - h)) / (2 * h)
+    return (f(x + h) - f(x - h)) / (2 * h)  # flagged
 
 
 def _probe(x):
