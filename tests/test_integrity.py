@@ -184,6 +184,8 @@ def a_class(tmp_path_factory) -> Path:
     (folder / "syntax.py").write_text("def backward(:\n", encoding="utf-8")
     (folder / "latin1.py").write_bytes("# caf\xe9\n".encode("latin-1"))
     (folder / "empty_folder").mkdir()
+    (folder / "a_folder" / "backprop").mkdir(parents=True)
+    (folder / "a_folder" / "backprop" / "ops.py").write_text(STUB_SOURCE + "\nimport jax\n", encoding="utf-8")
     (folder / "notebook.ipynb").write_text(notebook(STUB_SOURCE, "import socket\n"), encoding="utf-8")
     return folder
 
@@ -212,7 +214,7 @@ def test_the_command_writes_the_report_and_says_so_in_one_line(outputs):
     add = next(op for op in report["ops"] if op["op"] == "add")
     assert [pair["students"] for pair in add["pairs"]] == [[HOSTILE_NAME, "add__sum_keepdims_padded"]]
     flagged = {entry["student"]: sorted({flag["kind"] for flag in entry["flags"]}) for entry in report["flagged"]}
-    assert flagged == {"finite": ["finite_differences"], "notebook": ["network"]}
+    assert flagged == {"finite": ["finite_differences"], "notebook": ["network"], "a_folder": ["autograd"]}
     assert {entry["student"] for entry in report["unread"]} == {"syntax", "latin1", "empty_folder"}
 
 
