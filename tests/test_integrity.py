@@ -102,6 +102,17 @@ def test_the_stubs_and_the_given_forward_are_boilerplate():
     assert [(pair.first, pair.second) for pair in without.pairs] == [("ann", "bob")]
 
 
+def test_boilerplate_removes_only_its_own_fingerprints():
+    # A body that unbroadcasts grad_a and grad_b alike repeats k-grams; copydetect 0.5.0's own
+    # boilerplate option would drop those repeats too, as soon as there is any boilerplate.
+    body = copy_body(CORPUS / "correct" / "mul__einsum_unbroadcast.py")["mul"]
+    alone = sim._fingerprint("a.py", body)
+    assert sim._fingerprint("a.py", body, frozenset({1})).token_coverage == alone.token_coverage
+    some = frozenset(list(alone.hashes)[:3])
+    assert sim._fingerprint("a.py", body, some).hash_idx == \
+        {value: at for value, at in alone.hash_idx.items() if value not in some}
+
+
 def test_a_passage_most_of_the_class_shares_is_not_evidence():
     body = bodies(SOLUTION_SOURCE)["add"]
     two = sim.compare_op("add", {"a": body, "b": body}, sim.boilerplate_hashes())
