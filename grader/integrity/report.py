@@ -9,7 +9,6 @@ penalty. The page is rendered from templates/integrity.html.j2 with autoescaping
 import json
 from dataclasses import asdict, dataclass
 
-from ..contract import OPS
 from ..submission import SubmissionError
 from .bodies import backward_bodies
 from .flags import find_flags
@@ -26,7 +25,7 @@ KINDS = {"finite_differences": "finite differences instead of backprop",
 @dataclass(frozen=True)
 class Student:
     name: str
-    problems: tuple     # why some or all of the code could not be read ("" entries never)
+    problems: tuple     # why some or all of the code could not be read (one sentence each)
     bodies: dict        # {op key: Body}
     flags: tuple        # Flags
 
@@ -78,7 +77,7 @@ def build(students: list) -> dict:
             "unread": [{"student": student.name, "problems": list(student.problems)}
                        for student in students if student.problems],
             "settings": {"k": K, "threshold": THRESHOLD, "min_characters": MIN_CHARACTERS, "common": COMMON},
-            "ops": ops, "flagged": flagged, "kinds": KINDS, "op_keys": [op.key for op in OPS]}
+            "ops": ops, "flagged": flagged, "kinds": KINDS}
 
 
 def to_json(report: dict) -> str:
@@ -89,7 +88,7 @@ def to_json(report: dict) -> str:
                             for pair in op["pairs"]]} for op in report["ops"]]
     for op in ops:
         op["highest"] = round(op["highest"], 4)
-    plain = {key: value for key, value in report.items() if key not in ("ops", "kinds", "op_keys")}
+    plain = {key: value for key, value in report.items() if key not in ("ops", "kinds")}
     return json.dumps({**plain, "ops": ops}, indent=2, sort_keys=True) + "\n"
 
 
