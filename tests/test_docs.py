@@ -118,6 +118,7 @@ def test_every_shell_block_says_whether_it_runs(document):
 EXPECTED = {
     "README.md": ["100/100", "wrote out/backprop-homework", "Merged 2 students from 2 folders.", "alice,,,100"],
     "docs/platforms.md": ['"score": 100.0', "score 100"],
+    "docs/integrity.md": ["integrity: 4 submissions, 1 similar pair, 4 flags in 1 submission: integrity/integrity.html"],
     "docs/nbgrader.md": ["Success! Your notebook passes all the tests.", "score_mul 12.0 12.0",
                          "score_embedding 17.0 17.0"],
     "docs/lms.md": ['"Liddell, Alice",501,1001,aliddell,A,100', "Points Possible,,,,,12,12,14,12,16,17,17",
