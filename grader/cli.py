@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch",
+COMMAND_MODULES = ["grader.commands", "grader.release", "grader.batch", "grader.strength.command",
                    "grader.nbgrader.command", "grader.platforms.command"]
 
 # In the students' copy of the package (grader/release.py writes given_ops.py into it) these
