@@ -56,9 +56,9 @@ class Verdict:
         return self.probed and not self.exposed_by
 
 
-def probe_rubric(rubric: Rubric) -> Rubric:
-    """Every property of every op, one point each, on many examples of the probe's own seed."""
-    points = {op.key: {prop.name: 1 for prop in PROPERTIES[op.key]} for op in OPS}
+def probe_rubric(rubric: Rubric, op_keys) -> Rubric:
+    """Every property of the ops `op_keys`, one point each, on many examples of the probe's own seed."""
+    points = {op.key: {prop.name: 1 for prop in PROPERTIES[op.key]} if op.key in op_keys else {} for op in OPS}
     return Rubric(PROBE_SEED, max(PROBE_EXAMPLES, 2 * rubric.examples_per_property), points)
 
 
@@ -127,7 +127,7 @@ def assess(mutants, rubric: Rubric, jobs: int, on_done=lambda: None) -> list:
         verdicts = [Verdict(mutant, *graded[mutant.id]) for mutant in mutants]
         unseen = [v for v in verdicts if not v.problem and not v.caught_by]
         if unseen:
-            probe = _bank_context(oracle, probe_rubric(rubric), banks, "strength-probe", jobs)
+            probe = _bank_context(oracle, probe_rubric(rubric, {m.op for m in mutants}), banks, "strength-probe", jobs)
             probed = _grade_all(_write(work / "probe", [v.mutant for v in unseen], "probe_source"), probe, jobs,
                                 on_done)
             for verdict in unseen:

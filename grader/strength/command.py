@@ -54,7 +54,7 @@ def _strength(args) -> int:
     mutants = mutants_of(solutions_path().read_text(encoding="utf-8"), op_keys)
     err.print(f"Grading {len(mutants)} mutants of {len(op_keys)} op{'s' * (len(op_keys) != 1)} in the sandbox")
     verdicts = assess(mutants, rubric, args.jobs)
-    data = build(verdicts, rubric, op_keys, probe_rubric(rubric))
+    data = build(verdicts, rubric, op_keys, probe_rubric(rubric, op_keys))
     render_terminal(data, Console(highlight=False))
     if json_out:
         write_json(data, json_out)

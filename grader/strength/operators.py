@@ -302,10 +302,15 @@ def _accumulate(node, scope):
 
 def _naive_sigmoid_derivative(node, scope):
     # s * (1 - s) -> exp(-x) / (1 + exp(-x))**2: inf / inf = NaN where exp(-x) overflows.
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.right, ast.BinOp) \
-            and isinstance(node.right.op, ast.Sub) and isinstance(node.right.left, ast.Constant) \
-            and node.right.left.value == 1 and _same(node.left, node.right.right):
-        return [ast.parse("np.exp(-self.x) / (1.0 + np.exp(-self.x)) ** 2", mode="eval").body]
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.right, ast.BinOp)
+            and isinstance(node.right.op, ast.Sub) and isinstance(node.right.left, ast.Constant)
+            and node.right.left.value == 1):
+        return []
+    s, naive = node.right.right, ast.parse("np.exp(-self.x) / (1.0 + np.exp(-self.x)) ** 2", mode="eval").body
+    if _same(node.left, s):
+        return [naive]
+    if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult) and _same(node.left.right, s):
+        return [ast.BinOp(_c(node.left.left), ast.Mult(), naive)]   # g * s * (1 - s), read (g * s) * (1 - s)
     return []
 
 
