@@ -42,6 +42,8 @@ def _strength(args) -> int:
     rubric = load_rubric(args.rubric)
     graded = [key for key in OP_BY_KEY if rubric.graded(key)]
     op_keys = list(dict.fromkeys(args.op)) if args.op else graded
+    if not op_keys:
+        raise UsageError("the rubric grades no op: nothing could catch a mutant")
     for key in op_keys:
         if key not in OP_BY_KEY:
             raise UsageError(f"unknown op {key!r}; known: {', '.join(OP_BY_KEY)}")

@@ -13,7 +13,8 @@ import difflib
 from dataclasses import dataclass
 
 from ..contract import OP_BY_KEY
-from .operators import Scope, apply, count_sites, operators_for
+from .operators import apply, count_sites, operators_for
+from .scope import Scope
 
 
 @dataclass(frozen=True)

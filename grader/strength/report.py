@@ -104,8 +104,8 @@ def render_terminal(data: dict, console) -> None:
             what = "survived" if row["status"] == "survived" else f"cost other ops {row['collateral']}"
             console.print(f"\n[bold red]{escape(terminal(row['id']))}[/] {what}: {escape(terminal(row['mistake']))}")
             for family in row["would_catch"]:
-                console.print(f"  would be caught by {escape(terminal(family['property']))} "
-                              f"({'graded, but its examples missed it' if family['graded'] else 'not graded by this rubric'})")
+                why = "graded, but its examples missed it" if family["graded"] else "not graded by this rubric"
+                console.print(f"  would be caught by {escape(terminal(family['property']))} ({why})")
             if row["status"] == "survived" and not row["would_catch"]:
                 console.print("  no family exposes it: it needs a new property family")
             console.print(escape(terminal(row["diff"])), highlight=False, markup=True)
