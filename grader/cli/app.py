@@ -20,7 +20,8 @@ from ..errors import UsageError
 # The modules that contribute commands, in the order `grader --help` lists them.
 COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
                    "grader.nbgrader.command", "grader.platforms.command",
-                   "grader.instructor.integrity.command"]
+                   "grader.instructor.integrity.command",
+                   "grader.instructor.strength.command"]
 
 # In the students' copy of the package (grader/instructor/release.py writes given_ops.py into it) these
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.

@@ -1,0 +1,84 @@
+"""`grader strength [--rubric FILE] [--op KEY...] [--json OUT] [--html OUT] [-j N]`.
+
+Mutates every graded op's reference ``backward`` (or those of ``--op``), grades the mutants in
+the sandbox with the rubric, and prints per op the mutation score, the survivors with their diff
+and the families that would catch them, and the diagnosis coverage. A bad op key, a bad rubric
+or an output folder that does not exist: one line, exit 2, before any work.
+"""
+
+import os
+import time
+from pathlib import Path
+
+
+def _output(path):
+    if path is None:
+        return None
+    path = Path(path)
+    if path.is_dir():
+        from ...errors import UsageError
+
+        raise UsageError(f"{path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        from ...errors import UsageError
+
+        raise UsageError(f"cannot write {path}: no such folder {path.parent}")
+    return path
+
+
+def _strength(args) -> int:
+    from rich.console import Console
+
+    from ...errors import UsageError
+    from ...core.contract import OP_BY_KEY
+    from ...paths import solutions_path
+    from ...core.rubric import load_rubric
+    from .assess import assess, probe_rubric
+    from .mutants import mutants_of
+    from .report import build, render_html, render_terminal, write_json
+
+    if args.jobs < 1:
+        raise UsageError(f"-j must be at least 1 (got {args.jobs})")
+    rubric = load_rubric(args.rubric)
+    graded = [key for key in OP_BY_KEY if rubric.graded(key)]
+    op_keys = list(dict.fromkeys(args.op)) if args.op else graded
+    if not op_keys:
+        raise UsageError("the rubric grades no op: nothing could catch a mutant")
+    for key in op_keys:
+        if key not in OP_BY_KEY:
+            raise UsageError(f"unknown op {key!r}; known: {', '.join(OP_BY_KEY)}")
+        if key not in graded:
+            raise UsageError(f"the rubric grades no property of {key}: nothing could catch its mutants")
+    json_out, html_out = _output(args.json), _output(args.html)
+
+    started = time.monotonic()
+    err = Console(stderr=True, highlight=False)
+    mutants = mutants_of(solutions_path().read_text(encoding="utf-8"), op_keys)
+    err.print(f"Grading {len(mutants)} mutants of {len(op_keys)} op{'s' * (len(op_keys) != 1)} in the sandbox")
+    verdicts = assess(mutants, rubric, args.jobs)
+    data = build(verdicts, rubric, op_keys, probe_rubric(rubric, op_keys))
+    render_terminal(data, Console(highlight=False))
+    if json_out:
+        write_json(data, json_out)
+    if html_out:
+        from ...atomic import write_atomic
+
+        write_atomic(html_out, render_html(data))
+    err.print(f"Report in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def add_command(commands) -> None:
+    strength = commands.add_parser(
+        "strength", help="how strong is the rubric? grade mutants of the reference and report what it misses",
+        description="Make plausible mistakes in each op's reference backward (mutants), grade each in the sandbox "
+                    "with the rubric, and report per op the mutation score (caught / non-equivalent), the "
+                    "survivors with their diff and the property family that would catch them, and the "
+                    "diagnosis coverage.")
+    strength.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
+    strength.add_argument("--op", nargs="+", metavar="KEY", help="only these ops (default: every graded op)")
+    strength.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
+    strength.add_argument("--html", metavar="OUT", help="also write the report as an HTML page to OUT")
+    strength.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                          help="mutants graded in parallel (default: the number of cores)")
+    strength.set_defaults(run=_strength)

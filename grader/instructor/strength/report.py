@@ -1,0 +1,120 @@
+"""The strength report: per op the mutation score, the survivors and the diagnosis coverage.
+
+`build` turns the verdicts (assess.py) into plain data, the JSON report; the terminal table
+(`render_terminal`) and the HTML page (`render_html`, templates/strength.html.j2, autoescaped)
+are drawn from that data alone. Nothing in it depends on time, paths or the order in which the
+grading processes finished, so the same rubric gives the same bytes.
+
+* **score** = caught / non-equivalent mutants of the op (None when every mutant is equivalent);
+* **diagnosed** = caught mutants whose failures name a cause (a ``mistake`` id, which the
+  grader gives only when it reproduces the mutant's numbers); **coverage** = diagnosed / caught;
+* **collateral** = points the mutants lost on ops they did not touch: on a fair grader, 0;
+* each survivor carries its diff and the property families whose probe examples expose it, each
+  marked graded (its examples missed it) or not graded by this rubric.
+"""
+
+import json
+
+from ...core.contract import OP_BY_KEY
+
+FORMAT = 1
+
+
+def _share(part: int, whole: int):
+    return round(part / whole, 4) if whole else None
+
+
+def _mutant_data(verdict, rubric) -> dict:
+    mutant, report = verdict.mutant, verdict.report
+    own = report["ops"][mutant.op]
+    failed = [check for check in own["checks"] if not check["passed"]]
+    collateral = {key: op["max_score"] - op["score"] for key, op in report["ops"].items()
+                  if key != mutant.op and op["score"] < op["max_score"]}
+    status = "equivalent" if verdict.equivalent else "caught" if failed else "survived"
+    graded = {prop.id: points for prop, points in rubric.graded(mutant.op)}
+    return {
+        "id": mutant.id, "op": mutant.op, "operator": mutant.operator, "mistake": mutant.sentence,
+        "status": status,
+        "caught_by": [{"property": check["name"], "kind": check["kind"], "mistake": check["mistake"],
+                       "reproduced": bool(check["mistake"]), "diagnosis": check["diagnosis"]} for check in failed],
+        "diagnosed": any(check["mistake"] for check in failed),
+        "points_lost": own["max_score"] - own["score"],
+        "collateral": collateral,
+        "problem": verdict.problem,
+        "would_catch": [{"property": prop_id, "graded": prop_id in graded} for prop_id in verdict.exposed_by]
+        if status == "survived" else [],
+        "diff": mutant.diff,
+    }
+
+
+def _summary(rows: list) -> dict:
+    equivalent = sum(row["status"] == "equivalent" for row in rows)
+    caught = [row for row in rows if row["status"] == "caught"]
+    diagnosed = sum(row["diagnosed"] for row in caught)
+    return {
+        "mutants": len(rows), "equivalent": equivalent, "non_equivalent": len(rows) - equivalent,
+        "caught": len(caught), "survived": sum(row["status"] == "survived" for row in rows),
+        "score": _share(len(caught), len(rows) - equivalent),
+        "diagnosed": diagnosed, "diagnosis_coverage": _share(diagnosed, len(caught)),
+        "collateral": sum(sum(row["collateral"].values()) for row in rows),
+    }
+
+
+def build(verdicts, rubric, op_keys, probe) -> dict:
+    """The report as plain data (the JSON file)."""
+    rows = [_mutant_data(verdict, rubric) for verdict in verdicts]
+    return {
+        "format": FORMAT,
+        "rubric": {"seed": rubric.seed, "examples_per_property": rubric.examples_per_property},
+        "probe": {"seed": probe.seed, "examples_per_property": probe.examples_per_property},
+        "ops": {key: _summary([row for row in rows if row["op"] == key]) for key in op_keys},
+        "total": _summary(rows),
+        "mutants": rows,
+    }
+
+
+def write_json(data: dict, path) -> None:
+    from ...atomic import write_atomic
+
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def percent(share) -> str:
+    return "n/a" if share is None else f"{100 * share:.0f}%"
+
+
+def render_terminal(data: dict, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ...render.escape import terminal
+
+    table = Table(title="Rubric strength: mutants of the reference", title_justify="left")
+    # caught counts the non-equivalent mutants only; diagnosed, the caught ones that get a cause.
+    for column in ("op", "mutants", "equivalent", "caught", "score", "diagnosed", "collateral"):
+        table.add_column(column, justify="left" if column == "op" else "right")
+    for key, row in [*data["ops"].items(), ("total", data["total"])]:
+        style = "bold" if key == "total" else ("red" if row["survived"] or row["collateral"] else "")
+        table.add_row(key, str(row["mutants"]), str(row["equivalent"]), f"{row['caught']} / {row['non_equivalent']}",
+                      percent(row["score"]), f"{row['diagnosed']} ({percent(row['diagnosis_coverage'])})",
+                      f"{row['collateral']:g}", style=style)
+    console.print(table)
+    for row in data["mutants"]:
+        if row["status"] == "survived" or row["collateral"]:
+            what = "survived" if row["status"] == "survived" else f"cost other ops {row['collateral']}"
+            console.print(f"\n[bold red]{escape(terminal(row['id']))}[/] {what}: {escape(terminal(row['mistake']))}")
+            for family in row["would_catch"]:
+                why = "graded, but its examples missed it" if family["graded"] else "not graded by this rubric"
+                console.print(f"  would be caught by {escape(terminal(family['property']))} ({why})")
+            if row["status"] == "survived" and not row["would_catch"]:
+                console.print("  no family exposes it: it needs a new property family")
+            console.print(escape(terminal(row["diff"])), highlight=False, markup=True)
+    equivalent = [row["id"] for row in data["mutants"] if row["status"] == "equivalent"]
+    if equivalent:
+        console.print(f"\nEquivalent to the reference (not counted): {escape(terminal(', '.join(equivalent)))}")
+
+
+def render_html(data: dict) -> str:
+    from ...render.pages import render
+
+    return render("strength.html.j2", data=data, ops=OP_BY_KEY, percent=percent)
