@@ -11,9 +11,10 @@ full marks, a broken file 0 with its error, and student code must run as the unp
 that setup.sh created (the submission prints its uid, which shows in the results).
 
 Skipped only where a chroot with its own /proc and /dev cannot be made (not root, or a container
-without the capability), with that reason. Time it adds: about 2 minutes to build the Debian
-root the first time (cached after), then about 40 s each run (unpacking the root, setup.sh's
-apt-get and pip install, three gradings).
+without the capability), with that reason. Time it adds (measured on 2 shared cores, 2026-12-01):
+100-150 s a run, nearly all of it setup.sh (apt-get installs python3.11-venv, pip installs the
+pins, the bank is redrawn for Debian's Python); the first run on a machine also builds the
+Debian root, 2-3.5 minutes more.
 """
 
 import json
