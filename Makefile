@@ -5,6 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 EXTRAS := $(VENV)/.ready-nbgrader
+BROWSER := $(VENV)/.ready-browser
+FRESH_OS := $(VENV)/.ready-fresh-os
+# Debian packages the slow tests need, installed with apt-get where missing (as root; elsewhere
+# the make step says what to install, or the test skips: a chroot needs root anyway).
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
 .PHONY: demo test stubs clean
 
@@ -22,11 +27,26 @@ $(EXTRAS): $(READY) requirements-nbgrader.txt
 	$(BIN)/pip install --quiet -r requirements-nbgrader.txt
 	touch $@
 
+# The browser extra (tests/test_browser.py): Debian's chromium, and playwright to drive it.
+$(BROWSER): $(READY) requirements-browser.txt
+	@echo "make: installing Debian's chromium and playwright (requirements-browser.txt); the first time only..."
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && $(APT_INSTALL) chromium; } || \
+	    { echo "make: chromium is missing: run 'apt-get install chromium' as root" >&2; exit 1; }
+	$(BIN)/pip install --quiet -r requirements-browser.txt
+	touch $@
+
+# tests/test_fresh_os.py builds a Debian root with mmdebstrap (as root only: it runs a chroot).
+$(FRESH_OS): $(READY)
+	@if [ "$$(id -u)" = 0 ] && ! command -v mmdebstrap >/dev/null; then \
+	    echo "make: installing Debian's mmdebstrap for the fresh-OS test; the first time only..."; \
+	    apt-get update -qq && $(APT_INSTALL) mmdebstrap; fi
+	touch $@
+
 demo: $(READY)
 	$(BIN)/grader grade solutions/backprop/ops.py --quiet
 	$(BIN)/grader grade tests/samples/broken/ops.py
 
-test: $(EXTRAS)
+test: $(EXTRAS) $(BROWSER) $(FRESH_OS)
 	$(BIN)/python -m pytest -q
 
 # Regenerate the student stubs from the reference solutions (a test checks they agree).
