@@ -1,8 +1,8 @@
 """The hidden part of the notebook's graded cells: ``score(op_key, cls)``.
 
 It returns the op's score as a plain ``float``, the only value nbgrader reads as partial credit
-(research/nbgrader.md §3: a NumPy scalar renders as ``np.float64(...)``, which nbgrader cannot
-parse and turns into full credit). It grades the class in the kernel against the reference,
+(nbgrader/utils.py, ``get_partial_grade``, parses the cell's text/plain with ``float()``: a NumPy
+scalar renders as ``np.float64(...)``, which does not parse and so gets full credit). It grades the class in the kernel against the reference,
 which is right for ``nbgrader validate`` of the instructor's own notebook, the only place it
 runs: the release has no hidden part, and ``nbgrader autograde`` runs no kernel for this
 notebook (TrustedScores grades the submitted file instead). If autograde ever reaches it, the

@@ -1,7 +1,8 @@
 """Autograder platforms: one submission in a platform's folder layout in, its results file out.
 
 Every adapter (gradescope.py, prairielearn.py, coursera.py) follows the same steps, so one
-trusted grading core serves all of them (research/containers-security.md §0, §7):
+trusted grading core serves all of them (student code runs apart from the process that writes
+the results file):
 
 1. clear the results file a submission could have planted, create the results folder;
 2. read the submission's *text* and grade it with the hidden reference through
