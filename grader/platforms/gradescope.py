@@ -1,7 +1,7 @@
 """Gradescope: results.json from a Report, the autograder zip, and the entry run_autograder calls.
 
 The results follow Gradescope's autograder specification
-(https://gradescope-autograders.readthedocs.io/en/latest/specs/, research §1.2): one test per
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/): one test per
 rubric property, named ``<op>.<property>``, with its score, max_score, status and output (what
 it checks, the minimal failing example, the diagnosis); a top-level score, execution_time and
 output. The instructor picks when students see the checks (``--visibility`` at build time,
@@ -11,7 +11,7 @@ a syntax or load error but carries no per-check information unless the checks ar
 Every output is plain text (``output_format: "text"``) with its control characters made visible.
 
 The bundle (``grader gradescope build OUT.zip``) holds setup.sh and run_autograder at the
-archive root, as Gradescope requires (research §1.1), plus requirements.txt (pinned), this
+archive root, as Gradescope requires (its specs page, "Autograder zip"), plus requirements.txt (pinned), this
 grader package, the hidden reference, the rubric and the example bank drawn from them
 (solutions/bank.npz), so a fresh container does not draw it again for every submission.
 """

@@ -1,7 +1,7 @@
 """PrairieLearn external grading: /grade/student in, /grade/results/results.json out.
 
 The contract (PrairieLearn docs/externalGrading.md,
-https://prairielearn.readthedocs.io/en/latest/externalGrading/, research §3.1): ``score`` in
+https://prairielearn.readthedocs.io/en/latest/externalGrading/): ``score`` in
 [0, 1] is required when the submission is gradable; ``gradable: false`` (with
 ``format_errors``) shows "invalid, not gradable" and costs the student no attempt; ``tests[]``
 carry ``name``, ``description``, ``points``, ``max_points``, ``message`` and ``output``, and
