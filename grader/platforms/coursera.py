@@ -49,7 +49,7 @@ def run(root_path: Path, grading: Grading) -> dict:
         except SubmissionError as error:
             data = {"fractionalScore": 0.0, "feedback": inert_text(f"Nothing could be graded: {error}.")}
         else:
-            data = feedback(grading.grade(submission), syntax_error(submission))
+            data = feedback(grading.grade_submission(submission), syntax_error(submission))
     except Exception:
         write_results(target, {"fractionalScore": 0.0, "feedback": "The grader failed on this submission "
                                "(not your fault). Please tell the course staff, then submit again."})

@@ -116,7 +116,7 @@ def run(root_path: Path, grading: Grading, visibility: str = "visible") -> dict:
             data = failure(f"Nothing could be graded: {error}. Submit ops.py (or your notebook).",
                            time.monotonic() - started)
         else:
-            report = grading.grade(submission)
+            report = grading.grade_submission(submission)
             data = results(report, visibility, time.monotonic() - started, syntax_error(submission))
     except Exception:
         write_results(target, failure("The autograder failed on this submission (not your fault); "
@@ -179,9 +179,9 @@ def _bank_bytes(rubric) -> bytes:
 
     from ..core.bankfile import bank_key, save_bank
     from ..cli.commands import bank_cache
-    from ..core.oracles import Reference
+    from ..core.context import hidden_oracle
 
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = hidden_oracle()
     bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as folder:
         path = Path(folder) / "bank.npz"
