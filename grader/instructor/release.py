@@ -17,7 +17,6 @@ import re
 import shutil
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..paths import REPO
 from ..core.rubric import load_rubric
 
@@ -134,33 +133,27 @@ def build_release(out_dir) -> Path:
     assignment = REPO / "assignments" / "backprop"
     (out / "backprop").mkdir(parents=True, exist_ok=True)
     (out / "tests").mkdir()
-    _copy(assignment / "ops.py", out / "backprop" / "ops.py")
-    write_atomic(out / "README.md", released_handout((assignment / "README.md").read_text(encoding="utf-8")))
-    _copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
+    shutil.copy(assignment / "ops.py", out / "backprop" / "ops.py")
+    (out / "README.md").write_text(released_handout((assignment / "README.md").read_text(encoding="utf-8")),
+                                   encoding="utf-8")
+    shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_FOLDERS:
-        for source in sorted((REPO / "grader" / name).rglob("*")):
-            if source.is_file() and "__pycache__" not in source.parts and source.suffix != ".pyc":
-                _copy(source, out / "grader" / name / source.relative_to(REPO / "grader" / name))
+        shutil.copytree(REPO / "grader" / name, out / "grader" / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("sandbox", "sandbox/untrusted"):
         (out / "grader" / name).mkdir(parents=True, exist_ok=True)
-        write_atomic(out / "grader" / name / "__init__.py", EMPTY_PACKAGE)
+        (out / "grader" / name / "__init__.py").write_text(EMPTY_PACKAGE)
     for name in STUDENT_FILES:
-        _copy(REPO / "grader" / name, out / "grader" / name)
+        shutil.copy(REPO / "grader" / name, out / "grader" / name)
     # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
-    _copy(assignment / "ops.py", out / "grader" / "given_ops.py")
-    write_atomic(out / "pyproject.toml", PYPROJECT)
-    write_atomic(out / "requirements.txt", _requirements())
-    write_atomic(out / ".gitignore", GITIGNORE)
+    shutil.copy(assignment / "ops.py", out / "grader" / "given_ops.py")
+    (out / "pyproject.toml").write_text(PYPROJECT)
+    (out / "requirements.txt").write_text(_requirements())
+    (out / ".gitignore").write_text(GITIGNORE)
     (out / ".github" / "workflows").mkdir(parents=True)
-    write_atomic(out / ".github" / "workflows" / "classroom.yml", _workflow(rubric))
+    (out / ".github" / "workflows" / "classroom.yml").write_text(_workflow(rubric))
     return out
-
-
-def _copy(source: Path, target: Path) -> None:
-    """Copy one file's bytes and permission bits (like shutil.copy), through atomic.py."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, source.read_bytes(), mode=source.stat().st_mode & 0o777)
 
 
 def add_command(commands) -> None:

@@ -14,7 +14,6 @@ their own settings to it.
 import ast
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..paths import REPO, solutions_path
 from ..core.rubric import load_rubric
 from ..run.cells import ASSIGNMENT, NOTEBOOK
@@ -83,8 +82,7 @@ def write_notebook(path: Path, rubric_path: str = "") -> None:
                               REPO / "assignments" / "backprop" / "README.md", load_rubric(rubric_path or None),
                               rubric_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = nbformat.writes(notebook)
-    write_atomic(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write ends it
+    nbformat.write(notebook, str(path))
 
 
 def init_course(course_dir, course_id=None, rubric_path=None, force: bool = False) -> dict:
@@ -96,7 +94,7 @@ def init_course(course_dir, course_id=None, rubric_path=None, force: bool = Fals
     config = course_dir / "nbgrader_config.py"
     write_config = force or not config.exists()
     if write_config:
-        write_atomic(config, config_text(course_id or course_dir.resolve().name, rubric))
+        config.write_text(config_text(course_id or course_dir.resolve().name, rubric), encoding="utf-8")
     notebook = course_dir / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     write_notebook(notebook, rubric)
     return {"config": (config, write_config), "notebook": notebook}

@@ -23,7 +23,6 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..atomic import atomic_file
 from ..core.contract import OPS
 from ..render.escape import terminal
 from ..paths import load_trusted, solutions_path
@@ -193,7 +192,7 @@ def _bank_bytes(rubric) -> bytes:
 def build(out, visibility: str = "visible", rubric_path=None) -> list:
     """Write the Gradescope autograder zip to OUT; returns the archive names."""
     files = bundle_files(visibility, rubric_path)
-    with atomic_file(out) as file, zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
