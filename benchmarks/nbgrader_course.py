@@ -1,6 +1,6 @@
 """A minimal module-based nbgrader course grading the same submissions, for comparison.
 
-Layout and commands as in shared/research/nbgrader.md §1 and §4 (nbgrader 0.9.6)::
+Layout and commands as in nbgrader's user guide, with a module-based assignment (nbgrader 0.9.6)::
 
     COURSE/nbgrader_config.py          course id, Execute.timeout, kernel python3
     COURSE/source/hw/hw.ipynb          7 graded cells (one per op, points = the rubric's)

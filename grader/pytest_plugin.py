@@ -82,17 +82,12 @@ class PublicChecker:
     """Runs one property at a time against the student's file; built once per session."""
 
     def __init__(self, submission_path: Path):
-        from .core.bank import Bank
-        from .core.oracles import Numeric
-        from .paths import given_path, load_trusted
-        from .core.rubric import load_rubric
+        from .core.context import GradingContext
         from .run.factory import make_runner
         from .run.submission import read_submission
 
         self.submission = read_submission(submission_path)
-        self.rubric = load_rubric()
-        self.oracle = Numeric(load_trusted(given_path(), "backprop_given"))
-        self.bank = Bank(self.oracle, self.rubric)
+        self.context = GradingContext.public()
         # The student's own machine: their code runs in this process, like any unit test.
         self.runner = make_runner(self.submission, in_process=True)
 
@@ -101,11 +96,10 @@ class PublicChecker:
         reason first, then which property failed and the rest of its feedback."""
         from .core.cases import PROPERTY_BY_ID
         from .core.contract import OP_BY_KEY
-        from .core.grade import check_property
         from .render.escape import terminal
 
         prop = PROPERTY_BY_ID[property_id]
-        result = check_property(prop, OP_BY_KEY[prop.op], self.runner, self.oracle, self.rubric, self.bank)
+        result = self.context.check_property(prop, OP_BY_KEY[prop.op], self.runner)
         if result.passed:
             return None
         reason, _, details = (result.feedback or result.reason).partition("\n")

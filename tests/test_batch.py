@@ -21,7 +21,8 @@ import pytest
 import grader.cli.app as cli
 from grader.instructor import pool as workers
 from grader.core.bank import Bank
-from grader.core.bankfile import bank_key, build_bank, cached_bank, load_bank, save_bank
+from grader.core.bankfile import bank_key, build_bank, load_bank, save_bank
+from grader.core.context import CACHE, stored_bank
 from grader.instructor.batch import list_submissions, shard_of
 from grader.core.grade import grade
 from grader.core.rubric import DEFAULT_RUBRIC, load_rubric
@@ -317,7 +318,7 @@ def test_a_saved_bank_grades_exactly_like_a_fresh_one(reference, small_rubric, t
     assert load_bank(path, reference, rubric, "another key") is None  # stale: other grader/solutions/rubric
     path.write_bytes(path.read_bytes()[:1000])
     assert load_bank(path, reference, rubric, key) is None            # torn or corrupted
-    rebuilt = cached_bank(path, reference, rubric)                    # ... is rebuilt and saved again
+    rebuilt = stored_bank(reference, rubric, path, CACHE)                    # ... is rebuilt and saved again
     assert load_bank(path, reference, rubric, bank_key(reference, rubric)) is not None
     prop, _ = rubric.graded("mul")[0]
     assert len(rebuilt.examples(prop)) == len(Bank(reference, rubric).examples(prop))

@@ -527,9 +527,10 @@ def test_the_hidden_part_scores_in_a_kernel_but_never_while_autograding(capsys, 
 
 
 def test_a_cell_that_does_not_load_is_named_in_its_feedback(course, tmp_path, monkeypatch, rubric, reference, bank):
+    from grader.core.context import GradingContext
     from grader.nbgrader import scoring
 
-    monkeypatch.setitem(scoring._graders, "", (rubric, reference, bank))  # the session's bank
+    monkeypatch.setitem(scoring._graders, "", GradingContext(reference, rubric, bank))  # the session's bank
     notebook = _reference_submission(json.loads(course["source_text"]), json.loads(course["release_text"]))
     (add,) = _cells(notebook, answer_id("add"))
     add["source"] = _source(add).replace("def backward(self, grad_out):", "def backward(self, grad_out)", 1)
@@ -548,10 +549,11 @@ def test_trusted_scores_writes_only_the_score_and_checks_the_points(course, tmp_
     import nbformat
     from traitlets.config import Config
 
+    from grader.core.context import GradingContext
     from grader.nbgrader import scoring
     from grader.nbgrader.preprocessor import TrustedScores
 
-    monkeypatch.setitem(scoring._graders, "", (rubric, reference, bank))
+    monkeypatch.setitem(scoring._graders, "", GradingContext(reference, rubric, bank))
     folder = tmp_path / "submitted" / "someone" / "backprop"
     folder.mkdir(parents=True)
     (folder / "backprop.ipynb").write_text(course["release_text"])

@@ -26,16 +26,14 @@ def bank_cache(oracle, rubric):
     """
     import os
 
-    from ..core.bankfile import cached_bank
+    from ..core.context import CACHE, GradingContext
 
     root = cache_dir()
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        from ..core.bank import Bank
-
-        return Bank(oracle, rubric)  # no writable cache: build in memory, same examples
-    return cached_bank(bank_path(oracle, rubric), oracle, rubric, jobs=os.cpu_count() or 1)
+    except OSError:  # no writable cache: drawn in memory, the same examples
+        return GradingContext.build(oracle, rubric).bank
+    return GradingContext.build(oracle, rubric, bank_path(oracle, rubric), CACHE, jobs=os.cpu_count() or 1).bank
 
 
 def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
@@ -70,9 +68,7 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
 
 
 def _grade(args) -> int:
-    from ..core.grade import grade
-    from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
+    from ..core.context import GradingContext, hidden_oracle
     from ..render.terminal import render_feedback, render_table, write_json
     from ..core.rubric import load_rubric
     from ..run.factory import make_runner
@@ -80,11 +76,12 @@ def _grade(args) -> int:
 
     submission = read_submission(args.submission)
     rubric = load_rubric(args.rubric)
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = hidden_oracle()
     bank, runner = _bank_and_runner(oracle, rubric, lambda: make_runner(
         submission, in_process=args.in_process, private_dirs=(cache_dir(),)), sandboxed=not args.in_process)
     try:
-        report = grade(str(args.submission), runner, oracle, rubric, bank, shrink=not args.no_shrink)
+        context = GradingContext.build(oracle, rubric, bank=bank)
+        report = context.grade(str(args.submission), runner, shrink=not args.no_shrink)
     finally:
         runner.close()
     console = Console(highlight=False)
@@ -100,23 +97,18 @@ def _check(args) -> int:
     """The score preview: the public properties, the Numeric oracle, the student's own machine."""
     from pathlib import Path
 
-    from ..core.bank import Bank
-    from ..core.grade import grade
-    from ..core.oracles import Numeric
-    from ..paths import given_path, load_trusted
+    from ..core.context import GradingContext
     from ..render.terminal import render_feedback, render_table
-    from ..core.rubric import load_rubric
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
                              Path("backprop/ops.py"))
     submission = read_submission(path)
-    rubric = load_rubric(args.rubric)
-    oracle = Numeric(load_trusted(given_path(), "backprop_given"))
+    context = GradingContext.public(args.rubric)
     runner = make_runner(submission, in_process=True)  # the student's own machine
     try:
-        report = grade(str(path), runner, oracle, rubric, Bank(oracle, rubric), shrink=not args.no_shrink)
+        report = context.grade(str(path), runner, shrink=not args.no_shrink)
     finally:
         runner.close()
     console = Console(highlight=False)

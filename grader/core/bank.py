@@ -5,7 +5,8 @@ Hypothesis draws ``examples_per_property`` cases per property from a seed the ru
 Each example's expected gradients come from the oracle; examples the oracle calls ill-posed
 (FD and reference disagree) are dropped after drawing, not redrawn, so the public tests (which
 have no reference to cross-check) see the same sequence. Grading a submission is then a plain
-loop: about 50x cheaper than running Hypothesis per student (research/gradcheck.md §5.5, §7.2).
+loop: about 50x cheaper than running Hypothesis per student (measured for 7 ops x 50 examples:
+0.88 ms per example with live Hypothesis, 0.016 ms from the bank).
 Live Hypothesis only runs again to shrink a failure (shrink.py). Hypothesis is imported only
 when examples are drawn: a bank filled from its file (`Bank.store`) never imports it.
 """

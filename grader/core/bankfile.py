@@ -15,7 +15,9 @@ process writes it, never a student process, and it must live where students cann
 
 The file carries a key, `bank_key`: a hash of the grader's source, the oracle's module (the
 hidden solutions), the rubric and the Python, NumPy and Hypothesis versions. A file whose key
-differs, or that cannot be read, is ignored and rebuilt. Loading a bank never imports Hypothesis.
+differs, or that cannot be read, loads as None; what happens then (draw and save, draw for this
+run, refuse) is the caller's choice, made in one place: context.py. Loading a bank never imports
+Hypothesis.
 """
 
 import hashlib
@@ -158,7 +160,10 @@ def load_bank(path, oracle, rubric, key: str, props=None, into: Bank = None):
 
 
 def _build_part(oracle, rubric, props, path, key) -> None:
-    save_bank(Bank(oracle, rubric), path, key, props)
+    bank = Bank(oracle, rubric)
+    for prop in props:
+        bank.examples(prop)  # drawn here, then stored: save_bank only writes what is drawn
+    save_bank(bank, path, key, props)
 
 
 def build_bank(oracle, rubric, key: str, jobs: int = 1) -> Bank:
@@ -190,28 +195,4 @@ def build_bank(oracle, rubric, key: str, jobs: int = 1) -> Bank:
             if worker.exitcode != 0 or load_bank(path, oracle, rubric, key, share, into=bank) is None:
                 for prop in share:  # that process failed: draw its share here
                     bank.examples(prop)
-    return bank
-
-
-def cached_bank(path, oracle, rubric, jobs: int = 1) -> Bank:
-    """Load the bank from `path` if it is current; otherwise build it (`build_bank`) and save it there."""
-    key = bank_key(oracle, rubric)
-    bank = load_bank(path, oracle, rubric, key)
-    if bank is None:
-        bank = build_bank(oracle, rubric, key, jobs)
-        save_bank(bank, path, key)
-    return bank
-
-
-def shipped_bank(path, oracle, rubric, jobs: int = 1) -> Bank:
-    """The bank a platform image ships at `path` (`grader gradescope build`, `grader bank`), if it
-    is the one this rubric, reference and these Python, NumPy and Hypothesis versions draw;
-    otherwise drawn now, saying so in one line on stderr. A stale bank is never graded with."""
-    key = bank_key(oracle, rubric)
-    bank = load_bank(path, oracle, rubric, key)
-    if bank is None:
-        print(f"grader: {path} is missing, unreadable or not drawn for this rubric, reference and library "
-              f"versions; drawing the example bank for this run (a few seconds; `grader bank {path}` "
-              "prepares it once)", file=sys.stderr)
-        bank = build_bank(oracle, rubric, key, jobs)
     return bank

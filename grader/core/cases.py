@@ -4,7 +4,8 @@ Hypothesis draws the *structure* of an example (shapes, N/C/V, orientation, a 32
 NumPy's ``default_rng(seed)`` draws the values. Generic random values have no ties, no constant
 or symmetric arrays, so swapped operands and missing transposes cannot hide, and shrinking a
 failure shrinks shapes and the seed, never into subnormals or float extremes
-(research/gradcheck.md §5.2, §7.8).
+(naive ``floats(-10, 10)`` elements gave an exact tie in 35% of 500 ``max`` examples and a value
+exactly ±10 or 0 in 58%).
 
 One `Property` = one named, separately scored family. `check` says how the judge reads an
 example (see judge.py):

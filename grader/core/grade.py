@@ -99,7 +99,7 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     others = [f for f in same if f is not shown and f.verdict.position == position][:MORE_FAILURES]
     verdict = shown.verdict
     found = diagnose(op, shown, others)
-    result.reason, result.kind = verdict.reason, verdict.kind
+    result.reason, result.kind = verdict.reason, str(verdict.kind)  # a plain string in the report
     result.diagnosis, result.mistake = found.sentence, found.mistake
     result.feedback = describe_failure(prop, op, shown.case, verdict, oracle.tolerance_rule, result.diagnosis,
                                        result.mistake)

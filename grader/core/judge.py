@@ -16,6 +16,7 @@ grad_out as the second) disagrees with the second, it judges only the first call
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -29,19 +30,44 @@ FORWARD_RTOL = 1e-9   # the given forward is deterministic; an equivalent rewrit
 SELF_RTOL = 1e-6      # the student's results against each other (linearity, a second call)
 
 
+class Kind(StrEnum):
+    """What a failed check found, in the judge's order. Reports and statistics show the value."""
+
+    ERROR = "error"                      # the student's code raised (or the runner gave no answer)
+    NOT_IMPLEMENTED = "not_implemented"  # it raised NotImplementedError: the stub is still there
+    FORWARD = "forward"                  # forward's output is not the given one
+    TYPE = "type"                        # backward returned no tuple/list, or an entry is None or no array
+    ARITY = "arity"                      # as many values as inputs
+    INTEGER_GRAD = "integer_grad"        # an integer input's entry is not None
+    DTYPE = "dtype"                      # a gradient is not floating point
+    SHAPE = "shape"                      # a gradient is not shaped like its input
+    NONFINITE = "nonfinite"              # a gradient holds NaN or inf
+    MUTATION = "mutation"                # backward changed an input or grad_out in place
+    STATEFUL = "stateful"                # a second call with the same grad_out differs from the first
+    ZERO_UPSTREAM = "zero_upstream"      # grad_out = 0 does not give zeros
+    LINEARITY = "linearity"              # not linear in grad_out
+    TIES = "ties"                        # max at a tie: shares not in [0, 1] or not adding up to grad_out
+    VALUES = "values"                    # a gradient's numbers differ from the oracle's
+
+
 @dataclass
 class Verdict:
+    """The judge's finding. `reason` is the sentence students read; every fact in it that a
+    diagnosis needs is also a field, so nothing downstream reads the sentence back."""
+
     passed: bool
     reason: str = ""
-    kind: str = ""            # error, forward, type, arity, integer_grad, dtype, shape, nonfinite,
-    #                           mutation, stateful, zero_upstream, linearity, ties, values
+    kind: Kind = None         # None when passed
     call: int = 0             # which backward call (index into case.grad_outs)
-    position: int = -1        # which returned gradient
+    position: int = -1        # which returned gradient (for a mutation: which input), -1: none
     got: object = None        # the student's array, for feedback and diagnosis
     expected: object = None   # the oracle's array
     tolerance: float = 0.0
     grads: tuple = ()         # every gradient the student returned in the failing call
     expected_grads: tuple = ()  # the oracle's, same call (for diagnoses: wrong order, swapped, ...)
+    returned: str = ""        # TYPE: the type name of what came back (the container, or the entry at `position`)
+    mutated: str = ""         # MUTATION: what backward changed, "grad_out" or the input's name
+    error: str = ""           # ERROR, NOT_IMPLEMENTED, a raising second call: the runner's line for the exception
 
 
 PASS = Verdict(True)
@@ -64,14 +90,14 @@ def _fmt_index(index):
 def _check_output(op, output, expected):
     if isinstance(output, Foreign):
         return Verdict(False, f"{op.class_name}.forward returned a {output.type_name}; do not change forward",
-                       "forward")
+                       Kind.FORWARD)
     if output.dtype.kind not in "fiu":
         return Verdict(False, f"{op.class_name}.forward returned an array of dtype {output.dtype}; "
-                       "do not change forward", "forward")
+                       "do not change forward", Kind.FORWARD)
     if output.shape != expected.shape or not np.isfinite(output).all() or \
             maxabs(output - expected) > FORWARD_RTOL * max(1.0, maxabs(expected)):
         return Verdict(False, f"{op.class_name}.forward gives a different output than the given one; "
-                       "forward is given and must stay as it is", "forward", got=output, expected=expected)
+                       "forward is given and must stay as it is", Kind.FORWARD, got=output, expected=expected)
     return PASS
 
 
@@ -79,11 +105,11 @@ def _check_returned(op: OpSpec, returned, case, call: int):
     """The structure of one backward value. Returns (Verdict, [ndarray | None per input])."""
     if returned.container not in ("tuple", "list"):
         return Verdict(False, f"backward returned a {returned.container}; return a tuple ({op.returns_text()})",
-                       "type", call), None
+                       Kind.TYPE, call, returned=returned.container), None
     entries = returned.entries
     if len(entries) != len(op.inputs):
         return Verdict(False, f"backward returned {len(entries)} value{'s' * (len(entries) != 1)}; "
-                       f"expected {len(op.inputs)}: ({op.returns_text()})", "arity", call), None
+                       f"expected {len(op.inputs)}: ({op.returns_text()})", Kind.ARITY, call), None
     for position, entry in enumerate(entries):
         if type(entry) is np.ndarray and entry.dtype == np.float64 and op.is_float_input(position) \
                 and entry.shape == np.shape(case.inputs[position]) and np.isfinite(entry).all():
@@ -92,25 +118,25 @@ def _check_returned(op: OpSpec, returned, case, call: int):
         if not op.is_float_input(position):
             if entry is not None:
                 return Verdict(False, f"the gradient for {source} must be None ({source} are integers)",
-                               "integer_grad", call, position), None
+                               Kind.INTEGER_GRAD, call, position), None
             continue
         shape = np.shape(case.inputs[position])
         if entry is None:
             return Verdict(False, f"{name} is None; it must be a float array of shape {shape}",
-                           "type", call, position), None
+                           Kind.TYPE, call, position, returned="NoneType"), None
         if isinstance(entry, Foreign):
             return Verdict(False, f"{name} is a {entry.type_name}; it must be a float64 ndarray of shape {shape}",
-                           "type", call, position), None
+                           Kind.TYPE, call, position, returned=entry.type_name), None
         if entry.dtype.kind != "f":
-            return Verdict(False, f"{name} has dtype {entry.dtype}; it must be float64", "dtype",
+            return Verdict(False, f"{name} has dtype {entry.dtype}; it must be float64", Kind.DTYPE,
                            call, position), None
         if entry.shape != shape:
             return Verdict(False, f"{name} has shape {entry.shape}, expected {shape} (the shape of {source})",
-                           "shape", call, position, got=entry), None
+                           Kind.SHAPE, call, position, got=entry), None
         if not np.isfinite(entry).all():
             bad = _index(int(np.argmax(~np.isfinite(entry))), shape)
             return Verdict(False, f"{name} contains {entry[bad] if bad else entry[()]} at index {_fmt_index(bad)}"
-                           " (overflow? compute it in a numerically stable way)", "nonfinite",
+                           " (overflow? compute it in a numerically stable way)", Kind.NONFINITE,
                            call, position, got=entry), None
     return PASS, list(entries)
 
@@ -130,11 +156,12 @@ def _check_unchanged(op, case, outcome):
     for position, (before, after) in enumerate(zip(case.inputs, outcome.inputs_after)):
         if not np.array_equal(before, after, equal_nan=True):
             return Verdict(False, f"backward modified its input {op.inputs[position]} in place; "
-                           "compute new arrays instead", "mutation", position=position)
+                           "compute new arrays instead", Kind.MUTATION, position=position,
+                           mutated=op.inputs[position])
     for call, (before, after) in enumerate(zip(case.grad_outs, outcome.grad_outs_after)):
         if not np.array_equal(before, after, equal_nan=True):
             return Verdict(False, "backward modified grad_out in place (e.g. grad_out *= ...); "
-                           "use grad_out * ... instead", "mutation", call)
+                           "use grad_out * ... instead", Kind.MUTATION, call, mutated="grad_out")
     return PASS
 
 
@@ -158,22 +185,22 @@ def _check_repeatable(op, first, second):
     each of the same kind and shape, numbers within SELF_RTOL (NaN and inf where the first had them)."""
     if _shown_returned(first) != _shown_returned(second):
         return Verdict(False, f"a second backward call with the same grad_out returned {_shown_returned(second)}, "
-                       f"the first {_shown_returned(first)} (state kept between calls?)", "stateful", 1)
+                       f"the first {_shown_returned(first)} (state kept between calls?)", Kind.STATEFUL, 1)
     again = " from a second backward call with the same grad_out (state kept between calls?)"
     for position, (a, b) in enumerate(zip(first.entries, second.entries)):
         if _shown(a) != _shown(b) and not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
                                            and a.shape == b.shape):
             return Verdict(False, f"{op.grad_name(position)}{again} is {_shown(b)}; the first call returned "
-                           f"{_shown(a)}", "stateful", 1, position)
+                           f"{_shown(a)}", Kind.STATEFUL, 1, position)
         if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
             continue  # nothing numeric to compare: judged (and refused) on the base family
         a, b = a.astype(np.float64), b.astype(np.float64)
         finite = np.isfinite(a)
         if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(a[~finite], b[~finite], equal_nan=True):
             return Verdict(False, f"{op.grad_name(position)}{again} has NaN or inf where the first call's was "
-                           "finite, or the other way round", "stateful", 1, position, got=b, expected=a)
+                           "finite, or the other way round", Kind.STATEFUL, 1, position, got=b, expected=a)
         tolerance = SELF_RTOL * maxabs(a[finite]) + 1e-10
-        verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, "stateful", 1,
+        verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, Kind.STATEFUL, 1,
                            position, again)
         if not verdict.passed:
             return verdict
@@ -187,7 +214,7 @@ def _check_upstream(op, case, grads):
             error, where = _worst(zero_grad, 0.0 * zero_grad)
             return Verdict(False, f"with grad_out = 0, {op.grad_name(position)} is {error:.3g} at index "
                            f"{_fmt_index(where)}; it must be 0 (multiply by grad_out)",
-                           "zero_upstream", 0, position, got=zero_grad, expected=np.zeros_like(zero_grad))
+                           Kind.ZERO_UPSTREAM, 0, position, got=zero_grad, expected=np.zeros_like(zero_grad))
     if len(grads) < 4:
         return PASS
     alpha, beta = case.mix
@@ -196,7 +223,7 @@ def _check_upstream(op, case, grads):
             continue
         combined = alpha * g1 + beta * g2
         tolerance = SELF_RTOL * maxabs(combined) + 1e-10
-        verdict = _compare(op, g3, combined, tolerance, "linearity", 3, position,
+        verdict = _compare(op, g3, combined, tolerance, Kind.LINEARITY, 3, position,
                            " for grad_out = α·d1 + β·d2 (not α·grad(d1) + β·grad(d2): not linear in grad_out)")
         if not verdict.passed:
             return verdict
@@ -210,7 +237,7 @@ def _check_ties(op, case, grads):
     tolerance = SELF_RTOL * maxabs(d) + 1e-10
     tied = a == b
     for position, (got, wins) in enumerate(((grad_a, a > b), (grad_b, b > a))):
-        verdict = _compare(op, np.where(tied, 0.0, got), np.where(wins, d, 0.0), tolerance, "values", 0, position,
+        verdict = _compare(op, np.where(tied, 0.0, got), np.where(wins, d, 0.0), tolerance, Kind.VALUES, 0, position,
                            " away from the ties")
         if not verdict.passed:
             return verdict
@@ -224,7 +251,7 @@ def _check_ties(op, case, grads):
                "given to neither a nor b" if abs(ratio) < 1e-6 else
                f"split into shares {float(share[where]):.3g} and {float(grad_b[where] / d[where]):.3g}")
         return Verdict(False, f"at a tie a == b (index {_fmt_index(where)}) grad_out was {how}; "
-                       "the shares must be in [0, 1] and add up to 1", "ties", 0, 0, got=grad_a, expected=d,
+                       "the shares must be in [0, 1] and add up to 1", Kind.TIES, 0, 0, got=grad_a, expected=d,
                        tolerance=tolerance)
     return PASS
 
@@ -242,7 +269,7 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
     if not outcome.error and len(outcome.returns) != len(case.grad_outs):
         # Only a forged or broken reply answers fewer calls without saying why: never a vacuous pass.
         return Verdict(False, f"backward was called {len(case.grad_outs)} times but {len(outcome.returns)} "
-                       "answers came back", "error")
+                       "answers came back", Kind.ERROR)
     if prop.check == "no_mutation" and case.family != BASE_FAMILY[op.key]:
         return _judge_state_only(op, case, outcome)
     if outcome.error and not (prop.check == "no_mutation" and len(outcome.returns) == 1):
@@ -261,7 +288,7 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
             if call and prop.check == "no_mutation":
                 # The first call was well formed with the same grad_out: the second went wrong
                 # because of something the first one changed.
-                verdict.kind = "stateful"
+                verdict.kind = Kind.STATEFUL
                 verdict.reason = (f"on a second backward call with the same grad_out, {verdict.reason} "
                                   "(the first call was fine: state kept between calls?)")
             return verdict
@@ -283,7 +310,7 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
         for position, (got, want) in enumerate(zip(got_call, expected_call)):
             if want is None:
                 continue
-            verdict = _compare(op, got, want, oracle.tolerance(want), "values", call, position)
+            verdict = _compare(op, got, want, oracle.tolerance(want), Kind.VALUES, call, position)
             if not verdict.passed:
                 return verdict
     return PASS
@@ -292,13 +319,13 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
 def _error_verdict(error: str) -> Verdict:
     where, raised, _ = error.partition(" raised NotImplementedError")
     if raised:
-        return Verdict(False, f"{where} is not implemented yet", "not_implemented")
-    return Verdict(False, error, "error")
+        return Verdict(False, f"{where} is not implemented yet", Kind.NOT_IMPLEMENTED, error=error)
+    return Verdict(False, error, Kind.ERROR, error=error)
 
 
 def _second_call_raised(error: str) -> Verdict:
     return Verdict(False, f"on a second backward call with the same grad_out, {error} (the first call returned: "
-                   "state kept between calls?)", "stateful", 1)
+                   "state kept between calls?)", Kind.STATEFUL, 1, error=error)
 
 
 def _judge_state_only(op, case, outcome) -> Verdict:

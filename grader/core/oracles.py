@@ -3,9 +3,9 @@
 **What a correct answer is** (both oracles, every property): for each float input, with t the
 true gradient, ``max|g - t| <= 1e-6 * max|t| + 1e-10`` (`tolerance`). Relative to the array's
 largest gradient, with an absolute floor near zero: two different correct implementations used
-at most 2.6e-3 of that budget, real bugs are off by O(1) (research/gradcheck.md §7.6, §7.7),
-and pure relative error fails correct code where gradients are legitimately ~0 (§7.5). The floor
-is not slack for a different formula: clipping sigmoid's input to [-20, 20] answers 2.1e-9 *
+at most 2.6e-3 of that budget, real bugs are off by O(1) (measured on plausible bugs and correct
+variants of the seven ops), and pure relative error fails correct code where gradients are
+legitimately ~0. The floor is not slack for a different formula: clipping sigmoid's input to [-20, 20] answers 2.1e-9 *
 grad_out where the true gradient at |x| >= 700 is below 1e-300, so it is wrong there, for both
 oracles (a clip at 30 or beyond is within the floor and passes both).
 

@@ -126,16 +126,12 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
     Returns [(id, problem)] for the submissions that got a zero report for want of a grade.
     """
-    from ..core.bankfile import cached_bank
-    from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
+    from ..core.context import CACHE, GradingContext
     from .pool import Context, grade_in_processes
 
     # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
     err.print("Preparing the example bank (cached in the output folder)")
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-    bank = cached_bank(out / BANK_NAME, oracle, rubric, jobs=args.jobs)
-    context = Context(oracle, rubric, bank, str(out / BANK_NAME))
+    context = Context(GradingContext.hidden(rubric, out / BANK_NAME, CACHE, jobs=args.jobs))
     problems = []
     with _progress(err) as progress:
         task = progress.add_task("grading", total=total, completed=len(reports))

@@ -31,11 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from multiprocessing.connection import wait
 
-from ..core.bankfile import bank_key, load_bank
+from ..core.context import REQUIRED, GradingContext
 from ..core.contract import OPS
-from ..core.grade import grade
-from ..core.oracles import Reference
-from ..paths import load_trusted, solutions_path
 from ..run.factory import Unloadable, make_runner
 from ..sandbox.launchers import ForkServer
 from ..core.status import CRASHED, MISSING, TIMEOUT, graded_status
@@ -53,11 +50,8 @@ START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 class Context:
     """What grading needs, built once by the parent."""
 
-    oracle: object
-    rubric: object
-    bank: object
-    bank_path: str
-    fork_server: str = ""   # address of the batch's sandbox fork server, "" = none
+    grading: GradingContext  # oracle, rubric, the bank and its file
+    fork_server: str = ""    # address of the batch's sandbox fork server, "" = none
 
 
 def grade_entry(student_id: str, path, context: Context, in_process: bool, shrink: bool) -> dict:
@@ -72,13 +66,13 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
     try:
         # The batch's output folder holds the bank (expected gradients) and other students' reports.
         runner = make_runner(read_submission(path), in_process=in_process,
-                             private_dirs=(os.path.dirname(os.path.abspath(context.bank_path)),),
+                             private_dirs=(os.path.dirname(os.path.abspath(context.grading.bank_path)),),
                              fork_server=context.fork_server)
     except SubmissionError as error:
         runner = Unloadable(str(error))
     try:
-        report = grade(student_id, runner, context.oracle, context.rubric, context.bank, shrink=shrink).to_json()
-        report["status"] = graded_status(report, runner, [op for op in OPS if context.rubric.graded(op.key)])
+        report = context.grading.grade(student_id, runner, shrink=shrink).to_json()
+        report["status"] = graded_status(report, runner, [op for op in OPS if context.grading.rubric.graded(op.key)])
     finally:
         runner.close()
     return report
@@ -86,7 +80,7 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
 
 def zero_report(student_id: str, reason: str, context: Context, status: str) -> dict:
     """The report of a submission that got no grade: every check fails with `reason`."""
-    report = grade(student_id, Unloadable(reason), context.oracle, context.rubric, context.bank).to_json()
+    report = context.grading.grade(student_id, Unloadable(reason)).to_json()
     report["status"] = status
     return report
 
@@ -113,11 +107,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _load_context(bank_path: str, rubric) -> Context:
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-    bank = load_bank(bank_path, oracle, rubric, bank_key(oracle, rubric))
-    if bank is None:
-        raise RuntimeError(f"the bank file {bank_path} is missing or stale")
-    return Context(oracle, rubric, bank, bank_path)
+    return Context(GradingContext.hidden(rubric, bank_path, REQUIRED))
 
 
 def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> None:
@@ -125,7 +115,8 @@ def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> No
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         _die_with_parent(parent_pid)
-        context = _INHERITED if _INHERITED and _INHERITED.bank_path == bank_path else _load_context(bank_path, rubric)
+        inherited = _INHERITED and _INHERITED.grading.bank_path == bank_path
+        context = _INHERITED if inherited else _load_context(bank_path, rubric)
         for _ in range(quota):
             task = json.loads(conn.recv_bytes())
             if "stop" in task:
@@ -189,7 +180,8 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
     def start() -> _Job:
         ours, theirs = mp.Pipe(duplex=True)
         process = mp.Process(target=_child, name="grading", daemon=True,
-                             args=(theirs, os.getpid(), context.bank_path, context.rubric, in_process, shrink, quota))
+                             args=(theirs, os.getpid(), context.grading.bank_path, context.grading.rubric, in_process,
+                                   shrink, quota))
         process.start()
         theirs.close()  # before the next fork, so only this child holds it: EOF means it died
         return _Job(process, ours, quota)

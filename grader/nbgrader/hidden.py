@@ -1,8 +1,8 @@
 """The hidden part of the notebook's graded cells: ``score(op_key, cls)``.
 
 It returns the op's score as a plain ``float``, the only value nbgrader reads as partial credit
-(research/nbgrader.md §3: a NumPy scalar renders as ``np.float64(...)``, which nbgrader cannot
-parse and turns into full credit). It grades the class in the kernel against the reference,
+(nbgrader/utils.py, ``get_partial_grade``, parses the cell's text/plain with ``float()``: a NumPy
+scalar renders as ``np.float64(...)``, which does not parse and so gets full credit). It grades the class in the kernel against the reference,
 which is right for ``nbgrader validate`` of the instructor's own notebook, the only place it
 runs: the release has no hidden part, and ``nbgrader autograde`` runs no kernel for this
 notebook (TrustedScores grades the submitted file instead). If autograde ever reaches it, the
@@ -12,7 +12,7 @@ the student's cells have run in.
 
 import os
 
-_graders = {}  # rubric path -> (oracle, rubric, bank), built on first use in this kernel
+_graders = {}  # rubric path -> GradingContext, built on first use in this kernel
 
 
 def score(op_key: str, cls, rubric: str = "") -> float:
@@ -22,25 +22,18 @@ def score(op_key: str, cls, rubric: str = "") -> float:
         print("Not scored: nbgrader_config.py must put grader.nbgrader.preprocessor.TrustedScores "
               "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`).")
         return 0.0
-    from ..core.bank import Bank
+    from ..core.context import GradingContext
     from ..core.contract import OP_BY_KEY
-    from ..core.grade import grade_op
-    from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
-    from ..core.rubric import load_rubric
     from ..run.in_process import InProcessRunner
     from .text import op_text
 
     if rubric not in _graders:
-        loaded = load_rubric(rubric or None)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-        _graders[rubric] = (oracle, loaded, Bank(oracle, loaded))
-    oracle, loaded, bank = _graders[rubric]
+        _graders[rubric] = GradingContext.hidden(rubric or None)
     op = OP_BY_KEY[op_key]
     runner = InProcessRunner("", "backprop.ipynb")
     setattr(runner.module, op.class_name, cls)  # the class the notebook defined
     try:
-        result = grade_op(op, runner, oracle, loaded, bank, shrink=False)
+        result = _graders[rubric].grade_op(op, runner, shrink=False)
     finally:
         runner.close()
     print(op_text(op.class_name, result))

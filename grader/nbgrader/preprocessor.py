@@ -3,8 +3,8 @@
 nbgrader's own way to score a notebook cannot be trusted here: it runs the student's cells and
 then the hidden tests in one Jupyter kernel, with the instructor's privileges, so a cell can
 patch numpy, the grader or ``subprocess`` before the tests run, read the solutions, or edit the
-gradebook (research/nbgrader.md §5.6). nbgrader then reads each graded cell's value as its
-score (§3).
+gradebook (nbgrader's FAQ: it does not protect against unsafe code). nbgrader then reads each
+graded cell's value as its score (nbgrader/utils.py, ``determine_grade``).
 
 `TrustedScores` takes the place of nbgrader's `Execute` in ``Autograde.autograde_preprocessors``
 (nbgrader_config.py, written by ``grader nbgrader init``). For a notebook that holds the kit's

@@ -4,7 +4,7 @@ When a student copies a cell in Jupyter, the copy keeps the cell's nbgrader meta
 cells share a ``grade_id``. nbgrader 0.9.6's DeduplicateIds keeps the last one and sets the
 others' metadata to ``{}``; CheckCellMetadata then reads ``{}`` as schema version 0 and raises
 SchemaTooOldError, which nbgrader re-raises, so every student after this one in the batch is
-left ungraded (jupyter/nbgrader#1083, open; fix PR #1753 unmerged; research/nbgrader.md §5.3).
+left ungraded (jupyter/nbgrader#1083, open; fix PR #1753 unmerged).
 Dropping the key instead turns the copies into plain cells, which is what DeduplicateIds means.
 """
 

@@ -13,33 +13,27 @@ from ..run.answers import read_answers
 from ..run.cells import SETUP_ID, answer_id
 from .text import op_text
 
-_graders = {}  # rubric path ("" = the kit's) -> (rubric, oracle, bank)
+_graders = {}  # rubric path ("" = the kit's) -> GradingContext
 
 
 def _grader(rubric_path: str):
     if rubric_path not in _graders:
-        from ..core.bank import Bank
-        from ..core.oracles import Reference
-        from ..paths import load_trusted, solutions_path
-        from ..core.rubric import load_rubric
+        from ..core.context import GradingContext
 
-        rubric = load_rubric(rubric_path or None)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-        _graders[rubric_path] = (rubric, oracle, Bank(oracle, rubric))
+        _graders[rubric_path] = GradingContext.hidden(rubric_path or None)
     return _graders[rubric_path]
 
 
 def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
     """(Report, texts): the grade of the notebook at `path`, and op key -> the feedback text
     its graded cell shows (escaped for a notebook's stream output: `escape.terminal`)."""
-    from ..core.grade import grade
     from ..run.factory import make_runner
 
-    rubric, oracle, bank = _grader(rubric_path)
+    context = _grader(rubric_path)
     submission = read_answers(path)
     runner = make_runner(submission)
     try:
-        report = grade(str(path), runner, oracle, rubric, bank, shrink=shrink)
+        report = context.grade(str(path), runner, shrink=shrink)
     finally:
         runner.close()
     texts = {}

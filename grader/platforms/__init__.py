@@ -1,7 +1,8 @@
 """Autograder platforms: one submission in a platform's folder layout in, its results file out.
 
 Every adapter (gradescope.py, prairielearn.py, coursera.py) follows the same steps, so one
-trusted grading core serves all of them (research/containers-security.md §0, §7):
+trusted grading core serves all of them (student code runs apart from the process that writes
+the results file):
 
 1. clear the results file a submission could have planted, create the results folder;
 2. read the submission's *text* and grade it with the hidden reference through
@@ -23,12 +24,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.bank import Bank
+from ..core.context import SHIPPED, GradingContext
 from ..core.feedback import diagnosis_line, feedback_body
-from ..core.grade import Report, grade
-from ..core.oracles import Reference
-from ..paths import load_trusted, solutions_path
-from ..core.rubric import Rubric, load_rubric
+from ..core.grade import Report
 from ..run.factory import make_runner
 
 OUTPUT_CAP = 5_000     # characters of one check's feedback kept in a results file
@@ -40,29 +38,20 @@ def root_from_env(variable: str, default: str) -> Path:
 
 
 @dataclass(frozen=True)
-class Grading:
-    """The trusted half of a grade: the hidden reference, the rubric and its example bank."""
-
-    oracle: object
-    rubric: Rubric
-    bank: Bank
+class Grading(GradingContext):
+    """The trusted half of a grade (the hidden reference, the rubric and its example bank), and
+    how a platform grades one submission with it."""
 
     @classmethod
     def load(cls, rubric_path=None, bank_path=None) -> "Grading":
-        """With `bank_path`, the bank the image ships there (rebuilt if stale, bankfile.shipped_bank);
-        without, one drawn as the properties are graded."""
-        rubric = load_rubric(rubric_path)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-        if bank_path is None:
-            return cls(oracle, rubric, Bank(oracle, rubric))
-        from ..core.bankfile import shipped_bank
+        """With `bank_path`, the bank the image ships there (drawn for this run if stale, never
+        rewritten: context.SHIPPED); without, one drawn as the properties are graded."""
+        return cls.hidden(rubric_path, bank_path, SHIPPED, jobs=os.cpu_count() or 1)
 
-        return cls(oracle, rubric, shipped_bank(bank_path, oracle, rubric, jobs=os.cpu_count() or 1))
-
-    def grade(self, submission) -> Report:
+    def grade_submission(self, submission) -> Report:
         runner = make_runner(submission)
         try:
-            return grade(submission.filename, runner, self.oracle, self.rubric, self.bank, shrink=True)
+            return self.grade(submission.filename, runner, shrink=True)
         finally:
             runner.close()
 

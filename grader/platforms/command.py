@@ -19,16 +19,13 @@ def _bank(args) -> int:
     """Draw the example bank into OUT once (an image build), unless OUT already holds the current one."""
     import os
 
-    from ..core.bankfile import bank_key, cached_bank, load_bank
-    from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
-    from ..core.rubric import load_rubric
+    from ..core.bankfile import load_bank
+    from ..core.context import CACHE, GradingContext
 
-    rubric = load_rubric(args.rubric)
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
-    current = load_bank(args.out, oracle, rubric, bank_key(oracle, rubric)) is not None
+    in_memory = GradingContext.hidden(args.rubric)  # draws nothing until asked
+    current = load_bank(args.out, in_memory.oracle, in_memory.rubric, in_memory.key) is not None
     if not current:
-        cached_bank(args.out, oracle, rubric, jobs=os.cpu_count() or 1)
+        GradingContext.hidden(in_memory.rubric, args.out, CACHE, jobs=os.cpu_count() or 1)
     print(f"{args.out}: {'current, kept' if current else 'drawn'} (pass it to `run --bank`)")
     return 0
 

@@ -1,7 +1,7 @@
 """Coursera programming assignments: /shared/submission in, /shared/feedback.json out.
 
 The contract (coursera/coursera_autograder ``grade local``, which validates the file exactly
-so; research §7): a JSON object with ``fractionalScore``, a number in [0, 1] (not a bool), and
+so): a JSON object with ``fractionalScore``, a number in [0, 1] (not a bool), and
 ``feedback``, a string shown to the learner. Coursera renames the learner's file to the part's
 suggested file name, so set it to ``ops.py`` (or ``ops.ipynb``) when authoring the item.
 
@@ -49,7 +49,7 @@ def run(root_path: Path, grading: Grading) -> dict:
         except SubmissionError as error:
             data = {"fractionalScore": 0.0, "feedback": inert_text(f"Nothing could be graded: {error}.")}
         else:
-            data = feedback(grading.grade(submission), syntax_error(submission))
+            data = feedback(grading.grade_submission(submission), syntax_error(submission))
     except Exception:
         write_results(target, {"fractionalScore": 0.0, "feedback": "The grader failed on this submission "
                                "(not your fault). Please tell the course staff, then submit again."})

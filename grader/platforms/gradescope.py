@@ -1,7 +1,7 @@
 """Gradescope: results.json from a Report, the autograder zip, and the entry run_autograder calls.
 
 The results follow Gradescope's autograder specification
-(https://gradescope-autograders.readthedocs.io/en/latest/specs/, research §1.2): one test per
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/): one test per
 rubric property, named ``<op>.<property>``, with its score, max_score, status and output (what
 it checks, the minimal failing example, the diagnosis); a top-level score, execution_time and
 output. The instructor picks when students see the checks (``--visibility`` at build time,
@@ -11,7 +11,7 @@ a syntax or load error but carries no per-check information unless the checks ar
 Every output is plain text (``output_format: "text"``) with its control characters made visible.
 
 The bundle (``grader gradescope build OUT.zip``) holds setup.sh and run_autograder at the
-archive root, as Gradescope requires (research §1.1), plus requirements.txt (pinned), this
+archive root, as Gradescope requires (its specs page, "Autograder zip"), plus requirements.txt (pinned), this
 grader package, the hidden reference, the rubric and the example bank drawn from them
 (solutions/bank.npz), so a fresh container does not draw it again for every submission.
 """
@@ -116,7 +116,7 @@ def run(root_path: Path, grading: Grading, visibility: str = "visible") -> dict:
             data = failure(f"Nothing could be graded: {error}. Submit ops.py (or your notebook).",
                            time.monotonic() - started)
         else:
-            report = grading.grade(submission)
+            report = grading.grade_submission(submission)
             data = results(report, visibility, time.monotonic() - started, syntax_error(submission))
     except Exception:
         write_results(target, failure("The autograder failed on this submission (not your fault); "
@@ -179,9 +179,9 @@ def _bank_bytes(rubric) -> bytes:
 
     from ..core.bankfile import bank_key, save_bank
     from ..cli.commands import bank_cache
-    from ..core.oracles import Reference
+    from ..core.context import hidden_oracle
 
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = hidden_oracle()
     bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as folder:
         path = Path(folder) / "bank.npz"

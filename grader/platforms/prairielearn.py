@@ -1,7 +1,7 @@
 """PrairieLearn external grading: /grade/student in, /grade/results/results.json out.
 
 The contract (PrairieLearn docs/externalGrading.md,
-https://prairielearn.readthedocs.io/en/latest/externalGrading/, research §3.1): ``score`` in
+https://prairielearn.readthedocs.io/en/latest/externalGrading/): ``score`` in
 [0, 1] is required when the submission is gradable; ``gradable: false`` (with
 ``format_errors``) shows "invalid, not gradable" and costs the student no attempt; ``tests[]``
 carry ``name``, ``description``, ``points``, ``max_points``, ``message`` and ``output``, and
@@ -72,7 +72,7 @@ def run(root_path: Path, grading: Grading) -> dict:
             data = {"gradable": True, "score": 0.0, "points": 0.0, "max_points": grading.rubric.max_score,
                     "message": terminal(f"Nothing could be graded: {error}."), "tests": []}
         else:
-            data = results(grading.grade(submission), syntax_error(submission))
+            data = results(grading.grade_submission(submission), syntax_error(submission))
     except Exception:
         write_results(target, not_gradable("The grader failed on this submission (not your fault); "
                                            "it does not count as an attempt. Please tell your instructor."))

@@ -2,14 +2,19 @@
 
 from ..sandbox.untrusted.calls import Outcome
 from .in_process import InProcessRunner
+from .protocol import Runner
 
 
-class Unloadable:
+class Unloadable(Runner):
     """The runner of a submission that cannot run at all (a file that is not UTF-8): every op is
     missing, for that one reason, which the report shows as its load error."""
 
     def __init__(self, reason: str):
-        self.load_error, self.captured_output = reason, ""
+        self.load_error = reason
+
+    @property
+    def captured_output(self) -> str:
+        return ""  # nothing of it ran
 
     def missing(self, op) -> str:
         return self.load_error
@@ -17,11 +22,12 @@ class Unloadable:
     def run(self, op, cases) -> list:
         return [Outcome(error=self.load_error) for _ in cases]
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 
-def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = "", classes=None):
+def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = "",
+                classes=None) -> Runner:
     """The runner that decides a grade: the sandbox, unless in-process is asked for explicitly.
 
     ``private_dirs`` are folders the student's code must not read (e.g. a batch's output);

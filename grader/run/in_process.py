@@ -14,9 +14,10 @@ import numpy as np
 
 from ..sandbox.untrusted.calls import (DEFAULT_ERRSTATE, OUTPUT_CAP, Foreign, Outcome, describe_exception,
                                        load_module, module_name, normalize, to_array, unload)
+from .protocol import Runner
 
 
-class InProcessRunner:
+class InProcessRunner(Runner):
     """Runs the student's code in this process. Student's own machine and debugging only."""
 
     def __init__(self, source: str, filename: str = "ops.py"):

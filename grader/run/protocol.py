@@ -1,9 +1,11 @@
 """The runner protocol: the one interface between the grade and whatever runs student code.
 
 `grade()` and everything above it see only this. Three classes implement it:
-`InProcessRunner` (in_process.py: the student's own machine), `SandboxRunner`
-(grader/sandbox/: everything that decides a grade for someone else) and `Unloadable`
-(factory.py: a file that cannot be read as source). A runner knows nothing about expected
+`InProcessRunner` (in_process.py: the student's own machine) and `Unloadable` (factory.py: a
+file that cannot be read as source) declare it as their base; `SandboxRunner` (grader/sandbox/:
+everything that decides a grade for someone else) sits in a lower tier, which may not import
+this one, so it conforms structurally (tests/test_runner_protocol.py checks all three, member
+by member). A runner knows nothing about expected
 values, tolerances or points; it reports what the student's code did, as plain data
 (`Outcome`, defined beside the code that calls the student's: grader/sandbox/untrusted/calls.py).
 """

@@ -1,7 +1,8 @@
 """Who the worker runs as, and clearing up after it: its processes and any file it left behind.
 
 When the grader runs as root (a container), student code must run as someone else
-(research/containers-security.md §1.5, §6 items 3 and 7). By default each runner takes a
+(Gradescope's "Security Best Practices", gradescope-autograders.readthedocs.io: run student code
+as an unprivileged user; a user of its own also bounds its processes, RLIMIT_NPROC being per user). By default each runner takes a
 *dedicated* user ID nobody else has, from a pool (`POOL`), held with a lock file for the
 runner's lifetime. Dedicated, because cleaning up means "kill every process of that user" and
 "delete every file of that user in the shared temporary folders": with a shared user such as

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..judge import Kind
+
 # Two gradients agree when max|x - y| <= RTOL * scale + ATOL. Bugs are off by O(1); the slack
 # absorbs the Numeric oracle's central-difference error, at most 2.6e-8 * max(1, max|g|) as
 # measured for oracles.py's relative step.
@@ -45,7 +47,7 @@ def degenerate(verdict) -> bool:
     """The student's wrong values hide what the mistake is: all zeros where the right gradient is
     not (``0 * grad_out`` when the only index is 0), or one constant where the right one varies.
     Such an example is shown only when no other example fails the same way."""
-    if verdict.kind != "values":
+    if verdict.kind != Kind.VALUES:
         return False
     got, expected = as_float(verdict.got), as_float(verdict.expected)
     if got is None or expected is None or got.shape != expected.shape or got.size == 0:
@@ -68,7 +70,7 @@ class Failure:
         self.grads = tuple(as_float(g) for g in (verdict.grads or ()))
         self.expected_grads = tuple(as_float(g) for g in (verdict.expected_grads or ()))
         self.got = self._pick(self.grads, verdict.got if position is None else None)
-        fallback = verdict.expected if verdict.kind == "values" and position is None else None
+        fallback = verdict.expected if verdict.kind == Kind.VALUES and position is None else None
         self.expected = self._pick(self.expected_grads, fallback)
         self.keep = self._off_ties()
 

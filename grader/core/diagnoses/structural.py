@@ -5,8 +5,6 @@ that differs), so they reproduce by definition; where a state mistake also predi
 numbers (a buffer that adds up, a memoised result) its more specific id is given.
 """
 
-import re
-
 import numpy as np
 
 from . import state
@@ -15,10 +13,8 @@ from .mistakes import Diagnosis, first_reproduced
 
 
 def returned_type(f, others=()) -> Diagnosis:
-    reason, op = f.verdict.reason, f.op
-    container = re.match(r"backward returned a (\w+);", reason)
-    if container:
-        what = container.group(1)
+    op, what = f.op, f.verdict.returned
+    if f.verdict.position < 0:  # the container itself is no tuple or list
         if what == "NoneType":
             return Diagnosis("missing_return", f"backward returned None: it needs a return statement, return "
                                                f"{returned_tuple(op)}")
@@ -28,12 +24,11 @@ def returned_type(f, others=()) -> Diagnosis:
                                             f"per input: return {returned_tuple(op)}{single}")
         return Diagnosis("not_a_tuple", f"backward returned a {what}: return a tuple with one entry per input, "
                                         f"{returned_tuple(op)}")
-    if f.position >= 0 and "is None" in reason:
+    if what == "NoneType":
         return Diagnosis("none_for_float_input", f"{f.name} is None: None is only for integer inputs; every float "
                                                  f"input needs a gradient array shaped like {f.source}")
-    foreign = re.search(r" is a (\w+); it must be", reason)
-    if f.position >= 0 and foreign:
-        return Diagnosis("not_an_array", f"{f.name} is a {foreign.group(1)}: return a float64 ndarray (e.g. "
+    if what:
+        return Diagnosis("not_an_array", f"{f.name} is a {what}: return a float64 ndarray (e.g. "
                                          f"np.asarray(..., dtype=float))")
     return Diagnosis()
 
@@ -68,7 +63,7 @@ def dtype(f, others=()) -> Diagnosis:
 
 
 def mutation(f, others=()) -> Diagnosis:
-    if f.position < 0 or "grad_out" in f.verdict.reason:
+    if f.verdict.mutated == "grad_out":
         return Diagnosis("mutates_grad_out", "backward changed grad_out in place (e.g. grad_out *= ..., "
                          "grad_out[mask] = 0, or a helper writing into it): the caller still needs it, so compute "
                          "new arrays (g = grad_out * ...) or work on grad_out.copy()")
@@ -101,15 +96,15 @@ def linearity(f, others=()) -> Diagnosis:
 
 
 def error(f, others=()) -> Diagnosis:
-    reason, op = f.verdict.reason, f.op
-    if op.key == "matmul" and "matmul" in reason and "mismatch" in reason:
+    raised, op = f.verdict.error, f.op  # the runner's line for the exception: its type and message
+    if op.key == "matmul" and "matmul" in raised and "mismatch" in raised:
         a, b = f.inputs
         shape = lambda s: str(tuple(int(n) for n in s))  # noqa: E731
         return Diagnosis("mismatched_product", f"a matrix product in backward has mismatched shapes: with a "
                          f"{shape(a.shape)}, b {shape(b.shape)} and grad_out {shape(f.d.shape)}, grad_a must be "
                          f"{shape(a.shape)} and grad_b {shape(b.shape)}; match the shapes (a transpose is missing "
                          f"or the factors are swapped)")
-    if "could not be broadcast" in reason:
+    if "could not be broadcast" in raised:
         shapes = ", ".join(f"{name} {tuple(np.shape(x))}" for name, x in zip(op.inputs, f.inputs))
         return Diagnosis("shapes_do_not_broadcast", f"arrays in backward do not broadcast together: grad_out has "
                          f"the output's shape {tuple(f.d.shape)} and the inputs are {shapes}; combine grad_out "

@@ -14,8 +14,8 @@ and one .npy blob each cost more than the numbers in them.
 Both sides read messages with `Decoder`, which checks every length against its caps *before*
 it allocates anything, reads an .npy header itself (so a header that claims a huge shape
 costs nothing), checks every table entry against its blob and the per-array cap, refuses
-object dtypes, and never unpickles (research/containers-security.md §6 items 5 and 6:
-``allow_pickle=False``, size caps, a strict schema). What the arrays and header *mean* is
+object dtypes, and never unpickles (the pickle module's docs: never
+unpickle untrusted data; NumPy's ``np.load`` refuses pickles by default since 1.16.3, CVE-2019-6446). What the arrays and header *mean* is
 checked by whoever reads them (runner.py, worker.py).
 
 The worker loads this file by path (it must not import the ``grader`` package), so: NumPy and

@@ -4,8 +4,8 @@ Landlock lets an unprivileged process give up access for good: after `restrict` 
 (and anything it could start) may read only the Python installation and a few system
 folders, read and write only its scratch folder, make no TCP connection (ABI 4), and send no
 signal to a process outside its own domain (ABI 6). The kernel enforces this, so it holds
-even against code that gets around the audit hook (research/containers-security.md §3.4:
-PrairieLearn's Java grader uses Landlock the same way). Reference: the kernel's
+even against code that gets around the audit hook (PrairieLearn's Java grader,
+PrairieLearn/PrairieLearn graders/java, uses Landlock the same way). Reference: the kernel's
 Documentation/userspace-api/landlock.rst and include/uapi/linux/landlock.h.
 
 Where the kernel lacks Landlock or a seccomp profile blocks its system calls, `restrict`

@@ -5,7 +5,7 @@ PROGRESS_FD`` in a fresh scratch folder that holds a copy of the student's sourc
 into the same state by a batch's fork server (forkserver.py), which calls `serve`. ``-I`` keeps
 ``PYTHON*`` variables, the user's site-packages and the script's own folder off ``sys.path``,
 so a planted ``numpy.py`` or ``sitecustomize.py`` is never imported
-(research/containers-security.md §6 item 12). Standard input is /dev/null; standard output and
+(ls1intum/Artemis#12782: a pytest grader collected a student's own conftest.py). Standard input is /dev/null; standard output and
 error go to a pipe the grader reads, caps and shows to the student as text; messages travel on
 two other descriptors as frames of JSON and .npy (frames.py); the third is the progress page.
 

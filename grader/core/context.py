@@ -1,0 +1,110 @@
+"""The trusted grading context: the oracle, the rubric and the example bank, built in one place.
+
+Every path that grades (``grader grade`` and ``check``, ``grader batch`` and its grading
+processes, the platform adapters, nbgrader, the public pytest tests) asks this module for its
+context instead of assembling one. A grade then runs one way:
+
+1. draw the examples and their expected values (bank.py: Hypothesis, the oracle, the
+   finite-difference cross-check),
+2. store them in a bank file or load them from one (bankfile.py: the format and its key),
+3. grade a submission with them (grade.py).
+
+Where the bank comes from is the one choice a caller makes, by the bank file's path and what to
+do when that file is missing or stale (`stale`):
+
+- no path: drawn in memory, property by property, as they are graded;
+- ``CACHE``: loaded if current, otherwise drawn whole and saved there (a batch, a user's cache);
+- ``SHIPPED``: loaded if current, otherwise drawn for this run, saying so in one line on stderr
+  (a platform image: its file is never rewritten at grading time);
+- ``REQUIRED``: loaded, or `RuntimeError` (a batch's grading process: the parent drew it).
+
+The hidden oracle is the reference solutions (``solutions/``), the public one finite
+differences of the given forward: only the instructor's side may build a hidden context.
+"""
+
+import sys
+from dataclasses import dataclass
+
+from .bank import Bank
+from .bankfile import bank_key, build_bank, load_bank, save_bank
+from .grade import Report, check_property, grade, grade_op
+from .rubric import Rubric, load_rubric
+
+CACHE, SHIPPED, REQUIRED = "cache", "shipped", "required"
+
+
+def hidden_oracle():
+    """The Reference oracle: the instructor's solutions, loaded in this (trusted) process."""
+    from ..paths import load_trusted, solutions_path
+    from .oracles import Reference
+
+    return Reference(load_trusted(solutions_path(), "backprop_reference"))
+
+
+def public_oracle():
+    """The Numeric oracle: central differences of the given forward (no reference needed)."""
+    from ..paths import given_path, load_trusted
+    from .oracles import Numeric
+
+    return Numeric(load_trusted(given_path(), "backprop_given"))
+
+
+def stored_bank(oracle, rubric, path, stale: str = CACHE, jobs: int = 1, key: str = "") -> Bank:
+    """The bank at `path` if it is the one this oracle and rubric draw; otherwise as `stale` says."""
+    key = key or bank_key(oracle, rubric)
+    bank = load_bank(path, oracle, rubric, key)
+    if bank is not None:
+        return bank
+    if stale == REQUIRED:
+        raise RuntimeError(f"the bank file {path} is missing or stale")
+    if stale == SHIPPED:
+        print(f"grader: {path} is missing, unreadable or not drawn for this rubric, reference and library "
+              f"versions; drawing the example bank for this run (a few seconds; `grader bank {path}` "
+              "prepares it once)", file=sys.stderr)
+    bank = build_bank(oracle, rubric, key, jobs)
+    if stale == CACHE:
+        save_bank(bank, path, key)
+    return bank
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What every grade needs and no student process may touch: oracle, rubric, examples."""
+
+    oracle: object
+    rubric: Rubric
+    bank: Bank
+    bank_path: str = ""   # the bank's file, "" when it lives in memory only
+
+    @classmethod
+    def build(cls, oracle, rubric=None, bank_path=None, stale: str = CACHE, jobs: int = 1, bank: Bank = None):
+        """The context of `oracle` and `rubric` (a Rubric, a rubric file, or None for the kit's),
+        with the bank from `bank_path` as `stale` says, or `bank` if given, or one drawn in memory."""
+        rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+        if bank is None:
+            bank = Bank(oracle, rubric) if bank_path is None else stored_bank(oracle, rubric, bank_path, stale, jobs)
+        return cls(oracle, rubric, bank, "" if bank_path is None else str(bank_path))
+
+    @classmethod
+    def hidden(cls, rubric=None, bank_path=None, stale: str = CACHE, jobs: int = 1):
+        """Grading against the reference solutions: the instructor's side only."""
+        return cls.build(hidden_oracle(), rubric, bank_path, stale, jobs)
+
+    @classmethod
+    def public(cls, rubric=None):
+        """The public checks: finite differences of the given forward, examples drawn in memory."""
+        return cls.build(public_oracle(), rubric)
+
+    @property
+    def key(self) -> str:
+        """The bank key of this oracle and rubric (bankfile.bank_key)."""
+        return bank_key(self.oracle, self.rubric)
+
+    def grade(self, submission_name: str, runner, shrink: bool = True) -> Report:
+        return grade(submission_name, runner, self.oracle, self.rubric, self.bank, shrink)
+
+    def grade_op(self, op, runner, shrink: bool = True):
+        return grade_op(op, runner, self.oracle, self.rubric, self.bank, shrink)
+
+    def check_property(self, prop, op, runner, shrink: bool = True):
+        return check_property(prop, op, runner, self.oracle, self.rubric, self.bank, shrink)
