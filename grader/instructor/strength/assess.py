@@ -77,11 +77,12 @@ def _private_folder(stack) -> Path:
 
 
 def _bank_context(oracle, rubric, folder: Path, prefix: str, jobs: int):
-    from ...core.bankfile import bank_key, cached_bank
+    from ...core.bankfile import bank_key
+    from ...core.context import GradingContext
     from ..pool import Context
 
     path = folder / f"{prefix}-{bank_key(oracle, rubric)[:16]}.npz"
-    return Context(oracle, rubric, cached_bank(path, oracle, rubric, jobs=jobs), str(path))
+    return Context(GradingContext.build(oracle, rubric, path, jobs=jobs))
 
 
 def _write(folder: Path, mutants, attribute: str) -> list:
@@ -112,10 +113,9 @@ def failed_checks(report: dict, op_key: str) -> list:
 
 def assess(mutants, rubric: Rubric, jobs: int, on_done=lambda: None) -> list:
     """A `Verdict` per mutant, in the mutants' order. `on_done()` is called after each grade."""
-    from ...core.oracles import Reference
-    from ...paths import load_trusted, solutions_path
+    from ...core.context import hidden_oracle
 
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = hidden_oracle()
     with contextlib.ExitStack() as stack:
         banks = _private_folder(stack)
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-strength-")))
