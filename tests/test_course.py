@@ -138,3 +138,28 @@ def test_grader_grade_and_properties_take_the_course(tmp_path, monkeypatch):
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert list(report["ops"]) == ["mul", "tanh"] and report["score"] == 12 and report["max_score"] == 22
+
+
+def test_a_course_op_without_a_reference_cannot_be_graded(course_dir):
+    (course_dir / "course.toml").write_text('[course]\nbuiltins = false\n\n[[ops]]\nmodule = "tanh.py"\n')
+    course = registry.load_course(course_dir)
+    with pytest.raises(registry.CourseError, match="has no class Tanh"):
+        course.reference()
+
+
+def test_the_release_of_a_course_carries_its_ops_and_no_reference(tmp_path):
+    from grader.instructor.release import build_release
+
+    out = build_release(tmp_path / "release", TANH)
+    stubs = (out / "backprop" / "ops.py").read_text()
+    assert "class Mul" in stubs and 'raise NotImplementedError("Tanh.backward is not implemented yet")' in stubs
+    assert "self.out ** 2" not in stubs and (out / "grader" / "given_ops.py").read_text() == stubs
+    assert sorted(p.name for p in (out / "grader" / "course").iterdir()) == ["course.toml", "tanh.py"]
+    assert "reference" not in (out / "grader" / "course" / "course.toml").read_text()
+    assert "| `Tanh` | `forward(x)` | `grad_x` | tanh(x) elementwise |" in (out / "README.md").read_text()
+    (out / "backprop" / "ops.py").write_text(SOLUTIONS + "\n\n" + TANH_WRONG)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "GRADER_COURSE"}
+    done = subprocess.run([sys.executable, "-m", "grader", "check", "-q", "--no-shrink"], capture_output=True,
+                          text=True, cwd=out, env=dict(env, PYTHONPATH=str(out)))
+    assert done.returncode == 0, done.stderr
+    assert "tanh" in done.stdout and "12/22" in done.stdout, done.stdout
