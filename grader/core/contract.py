@@ -55,6 +55,14 @@ class Contract:
     ops: tuple
     fingerprint: str = ""  # a digest of the files that declare ops beyond the kit's own ("" for the kit)
     folder: str = ""       # the course folder that declared them ("" for the kit)
+    rebuild: Callable = None  # () -> this Contract, importable by name: how a spawned process gets it
+
+    def __reduce__(self):
+        # The declarations hold lambdas, which do not pickle: a process started by spawn rebuilds
+        # the contract from where it was declared instead.
+        if self.rebuild is None:
+            raise TypeError("this Contract cannot be sent to another process: it has no rebuild")
+        return self.rebuild, ()
 
     def __post_init__(self):
         keys = [op.key for op in self.ops]

@@ -18,6 +18,7 @@ is graded. The references are loaded only where `Course.reference` is called: th
 process, never a student's.
 """
 
+import functools
 import hashlib
 import importlib
 import os
@@ -101,7 +102,12 @@ def _builtin_ops() -> tuple:
 
 def builtin() -> Course:
     """The kit's own ops."""
-    return Course(Contract(_builtin_ops()), {})
+    return Course(Contract(_builtin_ops(), rebuild=functools.partial(contract_of, "")), {})
+
+
+def contract_of(folder: str) -> Contract:
+    """The Contract of a course folder ("" for the kit's ops), as another process rebuilds it."""
+    return (load_course(folder) if folder else builtin()).contract
 
 
 def of_contract(contract) -> Course:
@@ -189,7 +195,8 @@ def load_course(folder) -> Course:
     if not ops:
         raise CourseError(f"course file {toml}: the course has no op")
     sources = [toml] + [folder / entry[field] for entry in entries for field in ("module", "reference") if field in entry]
-    return Course(Contract(tuple(ops.values()), _digest(sources), str(folder)), references, folder, modules)
+    contract = Contract(tuple(ops.values()), _digest(sources), str(folder), functools.partial(contract_of, str(folder)))
+    return Course(contract, references, folder, modules)
 
 
 def _digest(paths) -> str:
