@@ -190,3 +190,12 @@ def test_nbgrader_init_takes_the_course(tmp_path):
     graded = {cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]
               for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")}
     assert graded == {"score_mul": 12, "score_tanh": 10}
+
+
+def test_grader_properties_toml_writes_a_complete_rubric_of_the_course(tmp_path):
+    done = cli("properties", "--toml", "--course", str(TANH))
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "rubric.toml").write_text(done.stdout)
+    course = registry.load_course(TANH)
+    assert course.rubric(tmp_path / "rubric.toml").points == course.rubric().points
+    assert "[points.tanh]\nvalues = 6\nupstream = 2\nno_mutation = 2\n" in done.stdout

@@ -129,10 +129,23 @@ def _check(args) -> int:
     return 0
 
 
+def rubric_toml(rubric) -> str:
+    """A complete rubric file for these ops: [grading] and every op's points, to copy and edit."""
+    lines = ["# Written by `grader properties --toml`: edit the points, then pass it with --rubric.", "",
+             "[grading]", f"seed = {rubric.seed}", f"examples_per_property = {rubric.examples_per_property}"]
+    for op in rubric.contract:
+        lines += ["", f"[points.{op.key}]"]
+        lines += [f"{prop.name} = {rubric.points.get(op.key, {}).get(prop.name, 0):g}" for prop in op.properties]
+    return "\n".join(lines) + "\n"
+
+
 def _properties(args) -> int:
     from ..ops import registry
 
     rubric = registry.select(args.course).rubric(args.rubric)
+    if args.toml:
+        print(rubric_toml(rubric), end="")
+        return 0
     console = Console(highlight=False)
     for op_key in rubric.points:
         for prop, points in rubric.graded(op_key):
@@ -167,5 +180,6 @@ def add_command(commands) -> None:
 
     props = commands.add_parser("properties", help="list the graded properties and their points")
     props.add_argument("--rubric", metavar="TOML")
+    props.add_argument("--toml", action="store_true", help="print a complete rubric file (every op's points) to edit")
     registry.add_course_argument(props)
     props.set_defaults(run=_properties)
