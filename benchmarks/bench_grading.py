@@ -42,7 +42,8 @@ from grader.core.grade import grade  # noqa: E402
 from grader.instructor.gradebook import columns_for  # noqa: E402
 from grader.core.oracles import Reference  # noqa: E402
 from grader.paths import load_trusted, solutions_path  # noqa: E402
-from grader.core.rubric import DEFAULT_RUBRIC, load_rubric  # noqa: E402
+from grader.core.rubric import DEFAULT_RUBRIC  # noqa: E402
+from grader.ops import load_rubric  # noqa: E402
 from grader.run.factory import make_runner  # noqa: E402
 from grader.run.submission import read_submission  # noqa: E402
 
@@ -58,7 +59,7 @@ from grader.core.bankfile import load_bank
 from grader.core.grade import grade
 from grader.core.oracles import Reference
 from grader.paths import load_trusted, solutions_path
-from grader.core.rubric import load_rubric
+from grader.ops import load_rubric
 from grader.run.factory import make_runner
 from grader.run.submission import read_submission
 rubric = load_rubric()

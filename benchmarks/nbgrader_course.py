@@ -37,7 +37,7 @@ SETUP = '''if "_bench_score" not in globals():
     from grader.core.grade import grade_op
     from grader.core.oracles import Reference
     from grader.paths import load_trusted, solutions_path
-    from grader.core.rubric import load_rubric
+    from grader.ops import load_rubric
     from grader.run.in_process import InProcessRunner
     _rubric = load_rubric({rubric!r})
     _oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))

@@ -32,11 +32,11 @@ pytest.importorskip("nbgrader")
 
 from conftest import CORPUS, SOLUTION_SOURCE, with_snippet  # noqa: E402
 
-from grader.core.contract import OP_BY_KEY, OPS  # noqa: E402
+from grader.ops import OP_BY_KEY, OPS  # noqa: E402
 from grader.run.answers import read_answers  # noqa: E402
 from grader.run.cells import answer_id, score_id  # noqa: E402
 from grader.paths import solutions_path  # noqa: E402
-from grader.core.rubric import load_rubric  # noqa: E402
+from grader.ops import load_rubric  # noqa: E402
 from grader.run.in_process import InProcessRunner  # noqa: E402
 from grader.run.factory import make_runner  # noqa: E402
 from grader.run.submission import Submission  # noqa: E402
@@ -363,11 +363,11 @@ def test_init_writes_the_config_and_a_notebook_generated_from_the_kit(course, tm
 
 
 def test_init_with_a_rubric_puts_its_points_everywhere(tmp_path):
+    from grader.cli.commands import rubric_toml
     from grader.nbgrader.course import init_course
-    from grader.core.rubric import DEFAULT_RUBRIC
 
-    rubric = tmp_path / "rubric.toml"
-    rubric.write_text(DEFAULT_RUBRIC.read_text().replace("[points.mul]\nsame_shape = 3", "[points.mul]\nsame_shape = 9"))
+    rubric = tmp_path / "rubric.toml"  # the points live in the op modules: a full rubric is written out
+    rubric.write_text(rubric_toml(load_rubric()).replace("[points.mul]\nsame_shape = 3", "[points.mul]\nsame_shape = 9"))
     written = init_course(tmp_path / "course", rubric_path=rubric)
     assert f"c.TrustedScores.rubric = {str(rubric)!r}" in written["config"][0].read_text()
     notebook = json.loads(written["notebook"].read_text())

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.core.rubric import DEFAULT_RUBRIC, load_rubric
+from grader.cli.commands import rubric_toml
+from grader.ops import load_rubric
 from grader.instructor.strength import operators
 from grader.instructor.strength.assess import Verdict, assess
 from grader.instructor.strength.mutants import mutants_of
@@ -203,7 +204,7 @@ def run_strength(*args, cache):
 
 
 def rubric_without(tmp_path, op: str, prop: str, examples: int = 40):
-    text = DEFAULT_RUBRIC.read_text()
+    text = rubric_toml(load_rubric())   # the default rubric written out in full, as `grader properties --toml`
     lines, section = [], ""
     for line in text.splitlines():
         section = line.strip() if line.startswith("[") else section

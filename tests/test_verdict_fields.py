@@ -10,8 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from grader.core.cases import PROPERTY_BY_ID, Case
-from grader.core.contract import OP_BY_KEY
+from grader.core.cases import Case
+from grader.ops import PROPERTY_BY_ID
+from grader.ops import OP_BY_KEY
 from grader.core.diagnoses import Failing, diagnose
 from grader.core.judge import Kind, judge
 from grader.sandbox.untrusted.calls import Outcome, normalize

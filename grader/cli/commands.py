@@ -69,14 +69,15 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
 
 def _grade(args) -> int:
     from ..core.context import GradingContext, hidden_oracle
+    from ..ops import registry
     from ..render.terminal import render_feedback, render_table, write_json
-    from ..core.rubric import load_rubric
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
+    course = registry.select(args.course)
     submission = read_submission(args.submission)
-    rubric = load_rubric(args.rubric)
-    oracle = hidden_oracle()
+    rubric = course.rubric(args.rubric)
+    oracle = hidden_oracle(course.reference())
     bank, runner = _bank_and_runner(oracle, rubric, lambda: make_runner(
         submission, in_process=args.in_process, private_dirs=(cache_dir(),)), sandboxed=not args.in_process)
     try:
@@ -98,14 +99,16 @@ def _check(args) -> int:
     from pathlib import Path
 
     from ..core.context import GradingContext
+    from ..ops import registry
     from ..render.terminal import render_feedback, render_table
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
                              Path("backprop/ops.py"))
+    course = registry.select(args.course)
     submission = read_submission(path)
-    context = GradingContext.public(args.rubric)
+    context = GradingContext.public(course, course.rubric(args.rubric))
     runner = make_runner(submission, in_process=True)  # the student's own machine
     try:
         report = context.grade(str(path), runner, shrink=not args.no_shrink)
@@ -121,10 +124,23 @@ def _check(args) -> int:
     return 0
 
 
-def _properties(args) -> int:
-    from ..core.rubric import load_rubric
+def rubric_toml(rubric) -> str:
+    """A complete rubric file for these ops: [grading] and every op's points, to copy and edit."""
+    lines = ["# Written by `grader properties --toml`: edit the points, then pass it with --rubric.", "",
+             "[grading]", f"seed = {rubric.seed}", f"examples_per_property = {rubric.examples_per_property}"]
+    for op in rubric.contract:
+        lines += ["", f"[points.{op.key}]"]
+        lines += [f"{prop.name} = {rubric.points.get(op.key, {}).get(prop.name, 0):g}" for prop in op.properties]
+    return "\n".join(lines) + "\n"
 
-    rubric = load_rubric(args.rubric)
+
+def _properties(args) -> int:
+    from ..ops import registry
+
+    rubric = registry.select(args.course).rubric(args.rubric)
+    if args.toml:
+        print(rubric_toml(rubric), end="")
+        return 0
     console = Console(highlight=False)
     for op_key in rubric.points:
         for prop, points in rubric.graded(op_key):
@@ -134,6 +150,8 @@ def _properties(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
+
     grade = commands.add_parser("grade", help="grade one submission against the hidden reference")
     grade.add_argument("submission", help="an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb")
     grade.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
@@ -144,6 +162,7 @@ def add_command(commands) -> None:
                        help="DEBUGGING ONLY: run the student's code inside the grader's own process, "
                             "with no isolation (the student's code could change its own grade)")
     grade.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    registry.add_course_argument(grade)
     grade.set_defaults(run=_grade)
 
     check = commands.add_parser("check", help="preview your score with the public checks (no reference needed)")
@@ -151,8 +170,11 @@ def add_command(commands) -> None:
     check.add_argument("--rubric", metavar="TOML")
     check.add_argument("--no-shrink", action="store_true", help="show the first failing example, unshrunk")
     check.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    registry.add_course_argument(check)
     check.set_defaults(run=_check)
 
     props = commands.add_parser("properties", help="list the graded properties and their points")
     props.add_argument("--rubric", metavar="TOML")
+    props.add_argument("--toml", action="store_true", help="print a complete rubric file (every op's points) to edit")
+    registry.add_course_argument(props)
     props.set_defaults(run=_properties)

@@ -28,25 +28,24 @@ from dataclasses import dataclass
 from .bank import Bank
 from .bankfile import bank_key, build_bank, load_bank, save_bank
 from .grade import Report, check_property, grade, grade_op
-from .rubric import Rubric, load_rubric
+from .rubric import Rubric
 
 CACHE, SHIPPED, REQUIRED = "cache", "shipped", "required"
 
 
-def hidden_oracle():
-    """The Reference oracle: the instructor's solutions, loaded in this (trusted) process."""
-    from ..paths import load_trusted, solutions_path
+def hidden_oracle(reference):
+    """The Reference oracle of a course's reference classes (`Course.reference()`), loaded in this
+    (trusted) process and never in a student's."""
     from .oracles import Reference
 
-    return Reference(load_trusted(solutions_path(), "backprop_reference"))
+    return Reference(reference)
 
 
-def public_oracle():
-    """The Numeric oracle: central differences of the given forward (no reference needed)."""
-    from ..paths import given_path, load_trusted
+def public_oracle(given):
+    """The Numeric oracle: central differences of the course's given forwards (`Course.given()`)."""
     from .oracles import Numeric
 
-    return Numeric(load_trusted(given_path(), "backprop_given"))
+    return Numeric(given)
 
 
 def stored_bank(oracle, rubric, path, stale: str = CACHE, jobs: int = 1, key: str = "") -> Bank:
@@ -80,20 +79,23 @@ class GradingContext:
     def build(cls, oracle, rubric=None, bank_path=None, stale: str = CACHE, jobs: int = 1, bank: Bank = None):
         """The context of `oracle` and `rubric` (a Rubric, a rubric file, or None for the kit's),
         with the bank from `bank_path` as `stale` says, or `bank` if given, or one drawn in memory."""
-        rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+        if not isinstance(rubric, Rubric):
+            raise TypeError("GradingContext.build needs a Rubric (Course.rubric(path) makes one)")
         if bank is None:
             bank = Bank(oracle, rubric) if bank_path is None else stored_bank(oracle, rubric, bank_path, stale, jobs)
         return cls(oracle, rubric, bank, "" if bank_path is None else str(bank_path))
 
     @classmethod
-    def hidden(cls, rubric=None, bank_path=None, stale: str = CACHE, jobs: int = 1):
-        """Grading against the reference solutions: the instructor's side only."""
-        return cls.build(hidden_oracle(), rubric, bank_path, stale, jobs)
+    def hidden(cls, course, rubric, bank_path=None, stale: str = CACHE, jobs: int = 1):
+        """Grading a course (grader.ops.registry.Course) against its reference classes, with
+        `rubric` (a Rubric of that course): the instructor's side only."""
+        return cls.build(hidden_oracle(course.reference()), rubric, bank_path, stale, jobs)
 
     @classmethod
-    def public(cls, rubric=None):
-        """The public checks: finite differences of the given forward, examples drawn in memory."""
-        return cls.build(public_oracle(), rubric)
+    def public(cls, course, rubric):
+        """The public checks of a course: finite differences of its given forwards, examples
+        drawn in memory."""
+        return cls.build(public_oracle(course.given()), rubric)
 
     @property
     def key(self) -> str:

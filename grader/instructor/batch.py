@@ -127,11 +127,13 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
     Returns [(id, problem)] for the submissions that got a zero report for want of a grade.
     """
     from ..core.context import CACHE, GradingContext
+    from ..ops import registry
     from .pool import Context, grade_in_processes
 
     # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
     err.print("Preparing the example bank (cached in the output folder)")
-    context = Context(GradingContext.hidden(rubric, out / BANK_NAME, CACHE, jobs=args.jobs))
+    course = registry.of_contract(rubric.contract)
+    context = Context(GradingContext.hidden(course, rubric, out / BANK_NAME, CACHE, jobs=args.jobs))
     problems = []
     with _progress(err) as progress:
         task = progress.add_task("grading", total=total, completed=len(reports))
@@ -156,7 +158,7 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
 
 def _batch(args) -> int:
-    from ..core.rubric import load_rubric
+    from ..ops import registry
     from .shards import is_auto, shard_from_environment
 
     if args.jobs < 1:
@@ -165,7 +167,7 @@ def _batch(args) -> int:
         raise UsageError(f"--timeout must be a positive number of seconds (got {args.timeout:g})")
     shard = None if args.shard is None else \
         shard_from_environment(args.shard, os.environ) if is_auto(args.shard) else parse_shard(args.shard)
-    rubric = load_rubric(args.rubric)
+    rubric = registry.select(args.course).rubric(args.rubric)
     folder, out = Path(args.submissions), Path(args.out)
     entries = list_submissions(folder, out)
     selected = shard_of(entries, *shard) if shard else entries
@@ -232,6 +234,8 @@ def _merge(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
+
     batch = commands.add_parser(
         "batch", help="grade a folder of submissions in parallel: gradebook, feedback files, summary",
         description="Grade every submission in SUBMISSIONS (one .py, .ipynb or folder per student; the id is "
@@ -246,6 +250,7 @@ def add_command(commands) -> None:
     batch.add_argument("--resume", action="store_true",
                        help="skip students whose report.json is already complete (after an interrupted run)")
     batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(batch)
     batch.add_argument("--timeout", type=float, default=600.0, metavar="S",
                        help="stop grading one submission after S seconds and give it 0 (default 600)")
     batch.add_argument("--no-shrink", action="store_true",

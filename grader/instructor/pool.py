@@ -32,7 +32,6 @@ from pathlib import Path
 from multiprocessing.connection import wait
 
 from ..core.context import REQUIRED, GradingContext
-from ..core.contract import OPS
 from ..run.factory import Unloadable, make_runner
 from ..sandbox.launchers import ForkServer
 from ..core.status import CRASHED, MISSING, TIMEOUT, graded_status
@@ -72,7 +71,7 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
         runner = Unloadable(str(error))
     try:
         report = context.grading.grade(student_id, runner, shrink=shrink).to_json()
-        report["status"] = graded_status(report, runner, [op for op in OPS if context.grading.rubric.graded(op.key)])
+        report["status"] = graded_status(report, runner, context.grading.rubric.graded_ops)
     finally:
         runner.close()
     return report
@@ -107,7 +106,9 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _load_context(bank_path: str, rubric) -> Context:
-    return Context(GradingContext.hidden(rubric, bank_path, REQUIRED))
+    from ..ops import registry
+
+    return Context(GradingContext.hidden(registry.of_contract(rubric.contract), rubric, bank_path, REQUIRED))
 
 
 def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> None:

@@ -23,13 +23,14 @@ def score(op_key: str, cls, rubric: str = "") -> float:
               "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`).")
         return 0.0
     from ..core.context import GradingContext
-    from ..core.contract import OP_BY_KEY
+    from ..ops import registry
     from ..run.in_process import InProcessRunner
     from .text import op_text
 
     if rubric not in _graders:
-        _graders[rubric] = GradingContext.hidden(rubric or None)
-    op = OP_BY_KEY[op_key]
+        course = registry.select()  # $GRADER_COURSE, else the kit's ops
+        _graders[rubric] = GradingContext.hidden(course, course.rubric(rubric or None))
+    op = _graders[rubric].rubric.contract[op_key]
     runner = InProcessRunner("", "backprop.ipynb")
     setattr(runner.module, op.class_name, cls)  # the class the notebook defined
     try:

@@ -7,7 +7,6 @@ process. The reference and the example bank are built once per process and reuse
 notebook of an ``nbgrader autograde`` batch.
 """
 
-from ..core.contract import OP_BY_KEY
 from ..render.escape import terminal
 from ..run.answers import read_answers
 from ..run.cells import SETUP_ID, answer_id
@@ -19,8 +18,10 @@ _graders = {}  # rubric path ("" = the kit's) -> GradingContext
 def _grader(rubric_path: str):
     if rubric_path not in _graders:
         from ..core.context import GradingContext
+        from ..ops import registry
 
-        _graders[rubric_path] = GradingContext.hidden(rubric_path or None)
+        course = registry.select()  # $GRADER_COURSE, else the kit's ops
+        _graders[rubric_path] = GradingContext.hidden(course, course.rubric(rubric_path or None))
     return _graders[rubric_path]
 
 
@@ -38,7 +39,7 @@ def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
         runner.close()
     texts = {}
     for key, op_score in report.ops.items():
-        text = op_text(OP_BY_KEY[key].class_name, op_score)
+        text = op_text(context.rubric.contract[key].class_name, op_score)
         if op_score.score < op_score.max_score:
             text += terminal("".join(f"\n  {line}" for line in _cell_errors(key, report.student_output)))
         texts[key] = text

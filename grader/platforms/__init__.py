@@ -27,6 +27,7 @@ from pathlib import Path
 from ..core.context import SHIPPED, GradingContext
 from ..core.feedback import diagnosis_line, feedback_body
 from ..core.grade import Report
+from ..ops import registry
 from ..run.factory import make_runner
 
 OUTPUT_CAP = 5_000     # characters of one check's feedback kept in a results file
@@ -43,10 +44,12 @@ class Grading(GradingContext):
     how a platform grades one submission with it."""
 
     @classmethod
-    def load(cls, rubric_path=None, bank_path=None) -> "Grading":
+    def load(cls, rubric_path=None, bank_path=None, course=None) -> "Grading":
         """With `bank_path`, the bank the image ships there (drawn for this run if stale, never
-        rewritten: context.SHIPPED); without, one drawn as the properties are graded."""
-        return cls.hidden(rubric_path, bank_path, SHIPPED, jobs=os.cpu_count() or 1)
+        rewritten: context.SHIPPED); without, one drawn as the properties are graded. `course`: a
+        course folder, else $GRADER_COURSE, else the kit's ops."""
+        ops = registry.select(course)
+        return cls.hidden(ops, ops.rubric(rubric_path), bank_path, SHIPPED, jobs=os.cpu_count() or 1)
 
     def grade_submission(self, submission) -> Report:
         runner = make_runner(submission)

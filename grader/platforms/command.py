@@ -12,7 +12,7 @@ time; the Gradescope bundle carries one), so a fresh container does not draw it 
 def _grading(args):
     from . import Grading
 
-    return Grading.load(args.rubric, args.bank)
+    return Grading.load(args.rubric, args.bank, args.course)
 
 
 def _bank(args) -> int:
@@ -21,11 +21,13 @@ def _bank(args) -> int:
 
     from ..core.bankfile import load_bank
     from ..core.context import CACHE, GradingContext
+    from ..ops import registry
 
-    in_memory = GradingContext.hidden(args.rubric)  # draws nothing until asked
+    course = registry.select(args.course)
+    in_memory = GradingContext.hidden(course, course.rubric(args.rubric))  # draws nothing until asked
     current = load_bank(args.out, in_memory.oracle, in_memory.rubric, in_memory.key) is not None
     if not current:
-        GradingContext.hidden(in_memory.rubric, args.out, CACHE, jobs=os.cpu_count() or 1)
+        GradingContext.hidden(course, in_memory.rubric, args.out, CACHE, jobs=os.cpu_count() or 1)
     print(f"{args.out}: {'current, kept' if current else 'drawn'} (pass it to `run --bank`)")
     return 0
 
@@ -33,7 +35,7 @@ def _bank(args) -> int:
 def _gradescope_build(args) -> int:
     from . import gradescope
 
-    names = gradescope.build(args.out, args.visibility, args.rubric)
+    names = gradescope.build(args.out, args.visibility, args.rubric, args.course)
     print(f"wrote {args.out} ({len(names)} files; checks shown to students: {args.visibility}). "
           "Upload it on the assignment's Configure Autograder page.")
     return 0
@@ -68,20 +70,25 @@ def _coursera_run(args) -> int:
 
 
 def _run_parser(actions, help_text, run):
+    from ..ops import registry
+
     parser = actions.add_parser("run", help=help_text)
     parser.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     parser.add_argument("--bank", metavar="NPZ", help="the example bank the image ships (`grader bank`); "
                                                       "drawn for this run if missing or stale")
+    registry.add_course_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
     from .gradescope import VISIBILITIES
 
     bank = commands.add_parser("bank", help="draw the example bank a platform image ships (once, at build time)")
     bank.add_argument("out", metavar="OUT.npz", help="where to write it; kept if it already holds the current bank")
     bank.add_argument("--rubric", metavar="TOML", help="rubric to draw for (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(bank)
     bank.set_defaults(run=_bank)
 
     gradescope = commands.add_parser("gradescope", help="Gradescope: build the autograder zip, or grade in its container")
@@ -91,6 +98,7 @@ def add_command(commands) -> None:
     build.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                        help="when students see each check and their score (default: visible)")
     build.add_argument("--rubric", metavar="TOML", help="rubric to grade with (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(build)
     build.set_defaults(run=_gradescope_build)
     run = _run_parser(actions, "grade $GRADESCOPE_ROOT/submission (default /autograder) into results/results.json",
                       _gradescope_run)

@@ -12,7 +12,7 @@ import ast
 import textwrap
 from dataclasses import dataclass
 
-from ...core.contract import OPS
+from ...ops import OPS
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Four kinds, each a fact for a reviewer, never a penalty:
 
 * ``finite_differences``: a ``backward`` (or a helper it calls) calls a ``forward`` (any
-  receiver: ``self.forward``, ``Sigmoid().forward``), or adds a small step (`SMALL_STEP`: a
+  receiver: ``self.forward``, ``SomeOp().forward``), or adds a small step (`SMALL_STEP`: a
   literal, or a name bound to one) to something read from ``self`` and divides by a step
   (``h``, ``2 * h``): ``(f(x + h) - f(x - h)) / (2 * h)`` written inline, or in a helper that
   takes the step as a parameter. A stability epsilon is added but is never the divisor itself

@@ -8,7 +8,7 @@ characters of that text. So renamed variables, changed comments and blank lines 
 fingerprint, and reordered statements keep every fingerprint inside a statement.
 
 What is compared is each op's body (bodies.py), never the whole file, so that a pair flagged on
-``matmul`` shows the two ``matmul`` bodies side by side. Three things never count:
+an op shows that op's two bodies side by side. Three things never count:
 
 * boilerplate (as copydetect's boilerplate option means it; removed in `_fingerprint`): every
   fingerprint of the starter file (``assignments/backprop/ops.py``: the stubs, their docstrings,
@@ -28,11 +28,11 @@ string hash, which would make the report differ from run to run.
 
 Calibration (tests/test_integrity.py checks the two end figures). Over the kit's independent
 correct implementations, each snippet of tests/corpus/correct/ and the reference, op by op, the
-highest similarity of a pair is 0.61 (``add``: add__sum_keepdims_padded against the reference's
-``_sum_to_shape``, both one keepdims sum over the size-1 axes); per op, mul 0.49, sigmoid 0.39,
-max 0.37, softmax_ce 0.26, embedding 0.22, matmul 0.00. Over the copies of tests/integrity/copies/
+highest similarity of a pair is 0.61 (a padded keepdims sum against the reference's own helper,
+both one keepdims sum over the size-1 axes); the other ops' highest pairs lie between 0.00 and
+0.49 (per-op figures: docs/integrity.md). Over the copies of tests/integrity/copies/
 (renamed, reordered, recommented, re-spaced, a useless line added), each against its source, the
-lowest is 0.86 (``softmax_ce``, renamed with its first two statements swapped); five of seven
+lowest is 0.86 (a loss renamed with its first two statements swapped); five of seven
 are 1.00. `THRESHOLD` sits between the two. k = 15 separates best: with k = 12 the honest
 highest was 0.69, with k = 18 a reordered copy fell to 0.73.
 """
@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ...core.contract import OPS
+from ...ops import OPS
 
 K = 15                  # characters of normalized text per fingerprint
 THRESHOLD = 0.75        # share of each body covered by fingerprints the other has

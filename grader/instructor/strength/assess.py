@@ -28,8 +28,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...core.cases import PROPERTIES
-from ...core.contract import OPS
 from ...core.rubric import Rubric
 
 PROBE_EXAMPLES = 100
@@ -58,8 +56,8 @@ class Verdict:
 
 def probe_rubric(rubric: Rubric, op_keys) -> Rubric:
     """Every property of the ops `op_keys`, one point each, on many examples of the probe's own seed."""
-    points = {op.key: {prop.name: 1 for prop in PROPERTIES[op.key]} if op.key in op_keys else {} for op in OPS}
-    return Rubric(PROBE_SEED, max(PROBE_EXAMPLES, 2 * rubric.examples_per_property), points)
+    points = {op.key: {prop.name: 1 for prop in op.properties} if op.key in op_keys else {} for op in rubric.contract}
+    return Rubric(PROBE_SEED, max(PROBE_EXAMPLES, 2 * rubric.examples_per_property), points, rubric.contract)
 
 
 def _private_folder(stack) -> Path:
@@ -114,8 +112,9 @@ def failed_checks(report: dict, op_key: str) -> list:
 def assess(mutants, rubric: Rubric, jobs: int, on_done=lambda: None) -> list:
     """A `Verdict` per mutant, in the mutants' order. `on_done()` is called after each grade."""
     from ...core.context import hidden_oracle
+    from ...ops import registry
 
-    oracle = hidden_oracle()
+    oracle = hidden_oracle(registry.of_contract(rubric.contract).reference())
     with contextlib.ExitStack() as stack:
         banks = _private_folder(stack)
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-strength-")))

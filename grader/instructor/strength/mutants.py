@@ -12,7 +12,7 @@ import ast
 import difflib
 from dataclasses import dataclass
 
-from ...core.contract import OP_BY_KEY
+from ...ops import OP_BY_KEY
 from .operators import apply, count_sites, operators_for
 from .scope import Scope
 

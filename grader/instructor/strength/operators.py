@@ -6,9 +6,8 @@ replace it (none: the node is no site for this operator; several: one mutant eac
 ``ast.NodeTransformer`` that replaces exactly one such site, counted in visiting order, and
 `count_sites` counts them; mutants.py uses both. Rewrites never edit the node they are given.
 
-`OPERATORS` serve every op. `EXTRA_OPERATORS` maps an op key to the operators only that op
-knows (a naive formula for its derivative): an op module adds its own there, and
-`operators_for` gives an op both.
+`OPERATORS` serve every op. An op module declares the operators only that op knows (`OpSpec.mutations`: a naive
+formula for its derivative); `operators_for` gives an op both.
 """
 
 import ast
@@ -56,15 +55,15 @@ OPERATORS = (
              r.accumulate),
 )
 
-# Operators only one op knows, by op key. An op module adds its own here.
-EXTRA_OPERATORS = {
-    "sigmoid": (Operator("naive_sigmoid_derivative", "writes exp(-x) / (1 + exp(-x))**2 for s * (1 - s)",
-                         r.naive_sigmoid_derivative),),
-}
+# Operators only one op knows, by op key, beyond those its op module declares (OpSpec.mutations).
+EXTRA_OPERATORS = {}
 
 
 def operators_for(op_key: str) -> tuple:
-    return OPERATORS + tuple(EXTRA_OPERATORS.get(op_key, ()))
+    from ...ops import OP_BY_KEY
+
+    own = OP_BY_KEY[op_key].mutations if op_key in OP_BY_KEY else ()
+    return OPERATORS + tuple(Operator(*mutation) for mutation in own) + tuple(EXTRA_OPERATORS.get(op_key, ()))
 
 
 # --------------------------------------------------------------------------- one site at a time

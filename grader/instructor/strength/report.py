@@ -15,7 +15,7 @@ grading processes finished, so the same rubric gives the same bytes.
 
 import json
 
-from ...core.contract import OP_BY_KEY
+from ...ops import OP_BY_KEY
 
 FORMAT = 1
 

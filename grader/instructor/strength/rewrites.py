@@ -238,7 +238,7 @@ def naive_form(node, scope):
     if isinstance(node, ast.Call) and _dotted(node.func) == "np.logaddexp" and len(node.args) == 2:
         a, b = node.args
         return [_call(_np("log"), ast.BinOp(_call(_np("exp"), _c(a)), ast.Add(), _call(_np("exp"), _c(b))))]
-    # x - x.max(...) -> x: the softmax shift dropped, exp() overflows.
+    # x - x.max(...) -> x: the max-shift of a stable exponential dropped, exp() overflows.
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
         found = _reduction(node.right)
         if found and node.right.func.attr == "max" and _same(found[0], node.left):
@@ -275,17 +275,3 @@ def accumulate(node, scope):
                   "return _grads")
     body[0].value = _c(node.value)
     return [body]
-
-
-def naive_sigmoid_derivative(node, scope):
-    # s * (1 - s) -> exp(-x) / (1 + exp(-x))**2: inf / inf = NaN where exp(-x) overflows.
-    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.right, ast.BinOp)
-            and isinstance(node.right.op, ast.Sub) and isinstance(node.right.left, ast.Constant)
-            and node.right.left.value == 1):
-        return []
-    s, naive = node.right.right, ast.parse("np.exp(-self.x) / (1.0 + np.exp(-self.x)) ** 2", mode="eval").body
-    if _same(node.left, s):
-        return [naive]
-    if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult) and _same(node.left.right, s):
-        return [ast.BinOp(_c(node.left.left), ast.Mult(), naive)]   # g * s * (1 - s), read (g * s) * (1 - s)
-    return []
