@@ -5,8 +5,8 @@ A public test file stays two lines::
     from grader.pytest_plugin import property_tests
     test_backprop = property_tests()
 
-which makes one test per property of the rubric, for each op (ids like ``matmul-square``), so
-``pytest -k matmul`` and ``pytest --op matmul`` focus one op. Each test runs that property's
+which makes one test per property of the rubric, for each op (ids like ``<op>-<property>``), so
+``pytest -k <op>`` and ``pytest --op <op>`` focus one op. Each test runs that property's
 examples (the same seeds, shapes and ranges as the hidden grader) against the student's
 ``ops.py``, in-process, with the `Numeric` oracle: central differences of the *given* forward,
 so no reference solution is needed or shipped. A failure prints the feedback the hidden grader
@@ -26,16 +26,16 @@ REASON = "backprop_reason"  # a failed test's user property: its one-line reason
 def pytest_addoption(parser):
     group = parser.getgroup("backprop", "backprop homework public tests")
     group.addoption("--op", action="append", default=[], metavar="OP",
-                    help="only test this op (mul, add, max, sigmoid, matmul, softmax_ce, embedding); repeatable")
+                    help="only test this op (its key, as the report names it); repeatable")
     group.addoption("--submission", metavar="PATH", default=None,
                     help="the ops.py to test (default: backprop/ops.py, else ops.py, under the rootdir)")
 
 
 def property_tests():
     """The public test function, parametrized over every graded property."""
-    from .core.rubric import load_rubric
+    from .ops import registry
 
-    rubric = load_rubric()
+    rubric = registry.select().rubric()
     ids = [prop.id for op_key in rubric.points for prop, _ in rubric.graded(op_key)]
 
     @pytest.mark.parametrize("property_id", ids, ids=[i.replace(".", "-") for i in ids])
@@ -53,11 +53,12 @@ def pytest_collection_modifyitems(config, items):
     wanted = set(config.getoption("--op"))
     if not wanted:
         return
-    from .core.contract import OP_BY_KEY
+    from .ops import registry
 
-    unknown = wanted - set(OP_BY_KEY)
+    keys = registry.select().contract.keys
+    unknown = wanted - set(keys)
     if unknown:
-        raise pytest.UsageError(f"--op {', '.join(sorted(unknown))}: unknown op; choose from {', '.join(OP_BY_KEY)}")
+        raise pytest.UsageError(f"--op {', '.join(sorted(unknown))}: unknown op; choose from {', '.join(keys)}")
     keep, drop = [], []
     for item in items:
         property_id = getattr(item, "callspec", None) and item.callspec.params.get("property_id")
@@ -84,14 +85,14 @@ class PublicChecker:
     def __init__(self, submission_path: Path):
         from .core.bank import Bank
         from .core.oracles import Numeric
-        from .paths import given_path, load_trusted
-        from .core.rubric import load_rubric
+        from .ops import registry
         from .run.factory import make_runner
         from .run.submission import read_submission
 
+        course = registry.select()  # $GRADER_COURSE, else the kit's ops
         self.submission = read_submission(submission_path)
-        self.rubric = load_rubric()
-        self.oracle = Numeric(load_trusted(given_path(), "backprop_given"))
+        self.rubric = course.rubric()
+        self.oracle = Numeric(course.given())
         self.bank = Bank(self.oracle, self.rubric)
         # The student's own machine: their code runs in this process, like any unit test.
         self.runner = make_runner(self.submission, in_process=True)
@@ -99,13 +100,11 @@ class PublicChecker:
     def __call__(self, property_id: str):
         """None if the property passes, else (its one-line reason, the failure message): the
         reason first, then which property failed and the rest of its feedback."""
-        from .core.cases import PROPERTY_BY_ID
-        from .core.contract import OP_BY_KEY
         from .core.grade import check_property
         from .render.escape import terminal
 
-        prop = PROPERTY_BY_ID[property_id]
-        result = check_property(prop, OP_BY_KEY[prop.op], self.runner, self.oracle, self.rubric, self.bank)
+        prop = self.rubric.contract.property_by_id[property_id]
+        result = check_property(prop, self.rubric.contract[prop.op], self.runner, self.oracle, self.rubric, self.bank)
         if result.passed:
             return None
         reason, _, details = (result.feedback or result.reason).partition("\n")

@@ -8,7 +8,7 @@ from grader.core.bank import Bank
 from grader.core.grade import grade
 from grader.core.oracles import Reference
 from grader.paths import load_trusted, solutions_path
-from grader.core.rubric import load_rubric
+from grader.ops import load_rubric
 from grader.run.in_process import InProcessRunner
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,8 @@ from grader.core.bank import Bank
 from grader.core.bankfile import bank_key, build_bank, cached_bank, load_bank, save_bank
 from grader.instructor.batch import list_submissions, shard_of
 from grader.core.grade import grade
-from grader.core.rubric import DEFAULT_RUBRIC, load_rubric
+from grader.core.rubric import DEFAULT_RUBRIC
+from grader.ops import load_rubric
 from grader.run.in_process import InProcessRunner
 
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, STUB_SOURCE, with_snippet

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.core.cases import BASE_FAMILY, MAX_GAP, PROPERTIES, PROPERTY_BY_ID
+from grader.ops import BASE_FAMILY, PROPERTIES, PROPERTY_BY_ID
+from grader.ops.max import MAX_GAP
 
 
 def cases(bank, prop_id):

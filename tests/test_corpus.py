@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from grader.core.cases import BASE_FAMILY
+from grader.ops import BASE_FAMILY
 
 from conftest import CORPUS, snippet_op, with_snippet
 

@@ -17,8 +17,8 @@ import pytest
 
 from conftest import CORPUS, SOLUTION_SOURCE, snippet_op, with_snippet
 from grader.core.bank import Bank
-from grader.core.cases import PROPERTIES
-from grader.core.contract import OP_BY_KEY, OPS
+from grader.ops import PROPERTIES
+from grader.ops import OP_BY_KEY, OPS
 import grader.core.diagnoses as diagnose_module
 from grader.core.diagnoses import Diagnosis, Failing, diagnose
 from grader.core.judge import Verdict, judge

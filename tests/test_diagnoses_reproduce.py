@@ -14,7 +14,7 @@ import pytest
 
 from conftest import CORPUS, with_snippet, snippet_op
 from grader.core.cases import Case
-from grader.core.contract import OP_BY_KEY
+from grader.ops import OP_BY_KEY
 from grader.core.diagnoses import Diagnosis, Failing, diagnose
 from grader.core.diagnoses.failure import degenerate
 from grader.core.judge import Verdict

@@ -183,7 +183,7 @@ def test_the_handouts_worked_examples_are_the_references_numbers():
 
     import numpy as np
 
-    from grader.core.contract import OPS
+    from grader.ops import OPS
     from grader.paths import load_trusted, solutions_path
 
     reference = load_trusted(solutions_path(), "backprop_reference_docs")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from grader.core.contract import OP_BY_KEY
+from grader.ops import OP_BY_KEY
 from grader.core.feedback import LIKELY_MISTAKE, WHAT_DIFFERS, describe_failure
 from grader.render.markdown import feedback_markdown
 from grader.core.judge import Verdict

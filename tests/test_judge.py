@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from grader.core.cases import Case, PROPERTY_BY_ID
-from grader.core.contract import OP_BY_KEY
+from grader.core.cases import Case
+from grader.ops import PROPERTY_BY_ID
+from grader.ops import OP_BY_KEY
 from grader.core.judge import judge
 from grader.core.oracles import Reference
 from grader.sandbox.untrusted.calls import normalize

@@ -32,11 +32,11 @@ pytest.importorskip("nbgrader")
 
 from conftest import CORPUS, SOLUTION_SOURCE, with_snippet  # noqa: E402
 
-from grader.core.contract import OP_BY_KEY, OPS  # noqa: E402
+from grader.ops import OP_BY_KEY, OPS  # noqa: E402
 from grader.run.answers import read_answers  # noqa: E402
 from grader.run.cells import answer_id, score_id  # noqa: E402
 from grader.paths import solutions_path  # noqa: E402
-from grader.core.rubric import load_rubric  # noqa: E402
+from grader.ops import load_rubric  # noqa: E402
 from grader.run.in_process import InProcessRunner  # noqa: E402
 from grader.run.factory import make_runner  # noqa: E402
 from grader.run.submission import Submission  # noqa: E402

@@ -15,8 +15,9 @@ import pytest
 
 from grader.core.bank import Bank
 from grader.core.grade import grade
-from grader.core.cases import BASE_FAMILY, PROPERTY_BY_ID, Case
-from grader.core.contract import OP_BY_KEY
+from grader.core.cases import Case
+from grader.ops import BASE_FAMILY, PROPERTY_BY_ID
+from grader.ops import OP_BY_KEY
 from grader.core.judge import judge
 from grader.core.oracles import ATOL, RTOL, Expected, Numeric, maxabs, tolerance
 from grader.paths import given_path, load_trusted

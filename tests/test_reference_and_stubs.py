@@ -2,7 +2,7 @@
 
 import ast
 
-from grader.core.contract import OPS
+from grader.ops import OPS
 from grader.instructor.stubs import make_stubs
 
 from conftest import SOLUTION_SOURCE, STUB_SOURCE

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.core.contract import OPS
+from grader.ops import OPS
 from grader.instructor.release import build_release
 from grader.instructor.stubs import BEGIN, END
 

@@ -4,7 +4,8 @@ import pytest
 
 from grader.core.bank import Bank
 from grader.core.grade import grade
-from grader.core.rubric import RubricError, load_rubric
+from grader.core.rubric import RubricError
+from grader.ops import load_rubric
 from grader.run.in_process import InProcessRunner
 
 from conftest import ROOT

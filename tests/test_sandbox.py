@@ -29,7 +29,7 @@ import pytest
 
 from conftest import CORPUS, ROOT, SOLUTION_SOURCE, STUB_SOURCE, with_snippet
 from grader.core.cases import Case
-from grader.core.contract import OPS
+from grader.ops import OPS
 from grader.core.grade import grade
 from grader.paths import solutions_path
 from grader.sandbox.untrusted.calls import OUTPUT_CAP, describe_exception, load_module

@@ -15,7 +15,7 @@ import pytest
 
 import grader.cli.app
 from grader.core.bankfile import bank_key, load_bank, save_bank
-from grader.core.rubric import load_rubric
+from grader.ops import load_rubric
 
 from conftest import SOLUTION_SOURCE
 

@@ -38,7 +38,7 @@ def kit_notebook_with_answers() -> dict:
     the reference's class (markers gone), the locked check and graded cells untouched."""
     pytest.importorskip("nbformat")
     from grader.nbgrader.notebook import build_notebook
-    from grader.core.rubric import load_rubric
+    from grader.ops import load_rubric
 
     notebook = build_notebook(SOLUTION_SOURCE, "Backprop\n", ROOT / "assignments/backprop/README.md", load_rubric())
     for cell in notebook.cells:

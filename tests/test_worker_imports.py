@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
-from grader.core.contract import OPS
+from grader.ops import OPS
 from grader.run.submission import cell_module
 from grader.sandbox.sandbox_runner import SandboxRunner
 

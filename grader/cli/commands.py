@@ -72,15 +72,15 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
 def _grade(args) -> int:
     from ..core.grade import grade
     from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
+    from ..ops import registry
     from ..render.terminal import render_feedback, render_table, write_json
-    from ..core.rubric import load_rubric
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
+    course = registry.select(args.course)
     submission = read_submission(args.submission)
-    rubric = load_rubric(args.rubric)
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    rubric = course.rubric(args.rubric)
+    oracle = Reference(course.reference())
     bank, runner = _bank_and_runner(oracle, rubric, lambda: make_runner(
         submission, in_process=args.in_process, private_dirs=(cache_dir(),)), sandboxed=not args.in_process)
     try:
@@ -103,17 +103,17 @@ def _check(args) -> int:
     from ..core.bank import Bank
     from ..core.grade import grade
     from ..core.oracles import Numeric
-    from ..paths import given_path, load_trusted
+    from ..ops import registry
     from ..render.terminal import render_feedback, render_table
-    from ..core.rubric import load_rubric
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
                              Path("backprop/ops.py"))
+    course = registry.select(args.course)
     submission = read_submission(path)
-    rubric = load_rubric(args.rubric)
-    oracle = Numeric(load_trusted(given_path(), "backprop_given"))
+    rubric = course.rubric(args.rubric)
+    oracle = Numeric(course.given())
     runner = make_runner(submission, in_process=True)  # the student's own machine
     try:
         report = grade(str(path), runner, oracle, rubric, Bank(oracle, rubric), shrink=not args.no_shrink)
@@ -130,9 +130,9 @@ def _check(args) -> int:
 
 
 def _properties(args) -> int:
-    from ..core.rubric import load_rubric
+    from ..ops import registry
 
-    rubric = load_rubric(args.rubric)
+    rubric = registry.select(args.course).rubric(args.rubric)
     console = Console(highlight=False)
     for op_key in rubric.points:
         for prop, points in rubric.graded(op_key):
@@ -142,6 +142,8 @@ def _properties(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
+
     grade = commands.add_parser("grade", help="grade one submission against the hidden reference")
     grade.add_argument("submission", help="an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb")
     grade.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
@@ -152,6 +154,7 @@ def add_command(commands) -> None:
                        help="DEBUGGING ONLY: run the student's code inside the grader's own process, "
                             "with no isolation (the student's code could change its own grade)")
     grade.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    registry.add_course_argument(grade)
     grade.set_defaults(run=_grade)
 
     check = commands.add_parser("check", help="preview your score with the public checks (no reference needed)")
@@ -159,8 +162,10 @@ def add_command(commands) -> None:
     check.add_argument("--rubric", metavar="TOML")
     check.add_argument("--no-shrink", action="store_true", help="show the first failing example, unshrunk")
     check.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    registry.add_course_argument(check)
     check.set_defaults(run=_check)
 
     props = commands.add_parser("properties", help="list the graded properties and their points")
     props.add_argument("--rubric", metavar="TOML")
+    registry.add_course_argument(props)
     props.set_defaults(run=_properties)

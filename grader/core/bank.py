@@ -12,8 +12,6 @@ when examples are drawn: a bank filled from its file (`Bank.store`) never import
 
 from dataclasses import dataclass
 
-from .contract import OP_BY_KEY
-
 
 def hypothesis_settings(max_examples: int, shrink: bool = False):
     from hypothesis import HealthCheck, Phase, Verbosity, settings
@@ -62,7 +60,7 @@ class Bank:
 
     def examples(self, prop) -> list:
         if prop.id not in self._examples:
-            op = OP_BY_KEY[prop.op]
+            op = self.rubric.contract[prop.op]
             kept, dropped = [], 0
             # The tie rule is judged without the oracle's gradients, and central differences
             # straddle every tie, so those examples skip the FD cross-check.

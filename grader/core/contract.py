@@ -1,18 +1,33 @@
-"""The seven ops of the student contract, written once.
+"""The student contract: what an op is (`OpSpec`), and the ops of one course (`Contract`).
 
-Everything else (cases, oracles, the judge, the rubric, reports, release) iterates over `OPS`,
-so adding or renaming an op happens here and nowhere else.
+Generic machinery never names an op: it reads what an op declares here. The ops themselves
+are declared one module each under ``grader/ops/`` (or in a course folder), and the entry
+points hand the resulting `Contract` down (inside the `Rubric`), so this tier imports none of
+them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OpSpec:
-    key: str                 # report key: "mul", "softmax_ce", ...
-    class_name: str          # the class students implement in ops.py
+    """One op, as declarations: the contract students implement, how it is tested and diagnosed."""
+
+    key: str                 # report key, and the rubric's [points.<key>]
+    class_name: str          # the class students implement
     inputs: tuple            # forward argument names, in order
     integer_inputs: tuple = ()  # inputs whose gradient must be None (labels, indices)
+    doc: str = ""            # one line, shown to students
+    properties: tuple = ()   # core.cases.Property, the base family (simplest inputs) first
+    points: Mapping = field(default_factory=dict)  # default rubric points, by property name
+    hypotheses: tuple = ()   # the op's own misconceptions (core.diagnoses.Hypothesis), tried in order
+    factors: tuple = ()      # the op's constant-factor mistakes, tried after the generic ones
+    nonfinite: Callable = None  # (failure, "nan" | "inf", index) -> Diagnosis, for non-finite gradients
+    ties: Callable = None    # failure -> Diagnosis at exact ties, for an op with a ``ties`` property
+    errors: tuple = ()       # failure -> Diagnosis or None, for an exception backward raised
+    swapped_inputs: str = ""  # what swapping the inputs' gradients also means here ("the mask is swapped")
+    compare_off_ties: bool = False  # two same-shape inputs: values are compared away from exact ties
 
     def is_float_input(self, position: int) -> bool:
         return self.inputs[position] not in self.integer_inputs
@@ -24,15 +39,49 @@ class OpSpec:
         """What backward returns, as students read it: "grad_logits, None"."""
         return ", ".join(self.grad_name(i) if self.is_float_input(i) else "None" for i in range(len(self.inputs)))
 
+    @property
+    def base_family(self) -> str:
+        """The name of the op's simplest family: its first property."""
+        return self.properties[0].name
 
-OPS = (
-    OpSpec("mul", "Mul", ("a", "b")),
-    OpSpec("add", "Add", ("a", "b")),
-    OpSpec("max", "Max", ("a", "b")),
-    OpSpec("sigmoid", "Sigmoid", ("x",)),
-    OpSpec("matmul", "MatMul", ("a", "b")),
-    OpSpec("softmax_ce", "SoftmaxCrossEntropy", ("logits", "labels"), integer_inputs=("labels",)),
-    OpSpec("embedding", "Embedding", ("weight", "indices"), integer_inputs=("indices",)),
-)
+    def property(self, name: str):
+        return next(prop for prop in self.properties if prop.name == name)
 
-OP_BY_KEY = {op.key: op for op in OPS}
+
+@dataclass(frozen=True, eq=False)
+class Contract:
+    """The ops of one course, in order: what is graded, reported and released."""
+
+    ops: tuple
+    fingerprint: str = ""  # a digest of the files that declare ops beyond the kit's own ("" for the kit)
+    folder: str = ""       # the course folder that declared them ("" for the kit)
+
+    def __post_init__(self):
+        keys = [op.key for op in self.ops]
+        duplicated = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicated:
+            raise ValueError(f"op key(s) declared twice: {', '.join(duplicated)}")
+
+    def __iter__(self):
+        return iter(self.ops)
+
+    def __len__(self):
+        return len(self.ops)
+
+    def __contains__(self, key) -> bool:
+        return key in self.by_key
+
+    def __getitem__(self, key: str) -> OpSpec:
+        return self.by_key[key]
+
+    @property
+    def by_key(self) -> dict:
+        return {op.key: op for op in self.ops}
+
+    @property
+    def keys(self) -> tuple:
+        return tuple(op.key for op in self.ops)
+
+    @property
+    def property_by_id(self) -> dict:
+        return {prop.id: prop for op in self.ops for prop in op.properties}

@@ -5,7 +5,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .bank import Bank
-from .contract import OPS
 from .diagnoses import Failing, diagnose
 from .diagnoses.failure import degenerate
 from .feedback import describe_failure
@@ -142,7 +141,7 @@ def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpS
 
 
 def grade(submission_name: str, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> Report:
-    ops = {op.key: grade_op(op, runner, oracle, rubric, bank, shrink) for op in OPS if rubric.graded(op.key)}
+    ops = {op.key: grade_op(op, runner, oracle, rubric, bank, shrink) for op in rubric.graded_ops}
     return Report(
         submission=submission_name,
         oracle=oracle.name,

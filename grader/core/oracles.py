@@ -5,8 +5,8 @@ true gradient, ``max|g - t| <= 1e-6 * max|t| + 1e-10`` (`tolerance`). Relative t
 largest gradient, with an absolute floor near zero: two different correct implementations used
 at most 2.6e-3 of that budget, real bugs are off by O(1) (research/gradcheck.md §7.6, §7.7),
 and pure relative error fails correct code where gradients are legitimately ~0 (§7.5). The floor
-is not slack for a different formula: clipping sigmoid's input to [-20, 20] answers 2.1e-9 *
-grad_out where the true gradient at |x| >= 700 is below 1e-300, so it is wrong there, for both
+is not slack for a different formula: clipping a logistic function's input to [-20, 20] answers
+2.1e-9 * grad_out where the true gradient at |x| >= 700 is below 1e-300, so it is wrong there, for both
 oracles (a clip at 30 or beyond is within the floor and passes both).
 
 * `Reference` runs the hidden reference ``backward`` (exact up to rounding, ~1e-16) as t.
@@ -15,7 +15,7 @@ oracles (a clip at 30 or beyond is within the floor and passes both).
 * `Numeric` has no reference backward: its t is a Richardson-extrapolated central difference
   of the given forward, ``(4 D(h/2) - D(h)) / 3`` with ``h = 1e-5 * max(1, |x|)``. Its error is
   at most 0.4% of the tolerance on every graded example (measured by tests/test_oracle_agreement.py;
-  a plain central difference reached 12%, on softmax at logits near 1e3, where a step relative to
+  a plain central difference reached 12%, on a cross-entropy loss at logits near 1e3, where a step relative to
   |x| is large for a shift-invariant loss). So the two oracles give the same verdict to every
   answer that is not within 0.4% of the boundary. This is what students run locally, where no
   reference exists.

@@ -1,7 +1,11 @@
 """The rubric: which properties are graded, for how many points, on how many examples.
 
-It is a data file (rubric.toml beside this module, or one an instructor passes with
-``--rubric``). An op's score is the sum of the points of its passing properties.
+``[grading]`` (the seed, examples per property) comes from rubric.toml beside this module, or
+from the file an instructor passes with ``--rubric``. The points default to each op's declared
+``OpSpec.points``; a rubric file with ``[points.<op>]`` tables replaces them (an op or property
+left out, or set to 0, is not graded). An op's score is the sum of the points of its passing
+properties. The rubric carries the `Contract` it was checked against: what is graded is the ops
+of one course, handed in by the entry point.
 """
 
 import tomllib
@@ -9,8 +13,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cases import PROPERTIES
-from .contract import OPS
+from .contract import Contract
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
 
@@ -24,25 +27,40 @@ class Rubric:
     seed: int
     examples_per_property: int
     points: dict  # op key -> {property name: points}, in the contract's order
+    contract: Contract = None  # the ops these points are for
+
+    def __repr__(self) -> str:
+        # What the bank's key hashes: the contract enters by its fingerprint (the kit's own ops by
+        # the grader's source, which the key hashes anyway).
+        course = f", course={self.contract.fingerprint!r}" if self.contract and self.contract.fingerprint else ""
+        return (f"Rubric(seed={self.seed!r}, examples_per_property={self.examples_per_property!r}, "
+                f"points={self.points!r}{course})")
 
     def graded(self, op_key: str):
         """(Property, points) for every graded property of an op, in the declared order."""
         chosen = self.points.get(op_key, {})
-        return [(prop, chosen[prop.name]) for prop in PROPERTIES[op_key] if chosen.get(prop.name, 0) > 0]
+        return [(prop, chosen[prop.name]) for prop in self.contract[op_key].properties
+                if chosen.get(prop.name, 0) > 0]
+
+    @property
+    def graded_ops(self) -> list:
+        """The OpSpec of every op with a graded property, in the contract's order."""
+        return [op for op in self.contract if self.graded(op.key)]
 
     def op_max(self, op_key: str) -> float:
         return sum(points for _, points in self.graded(op_key))
 
     @property
     def max_score(self) -> float:
-        return sum(self.op_max(op.key) for op in OPS)
+        return sum(self.op_max(op.key) for op in self.contract)
 
     def seed_for(self, prop) -> int:
         """Each property gets its own seed, derived from the rubric's: stable across runs."""
         return (self.seed * 1_000_003 + zlib.crc32(prop.id.encode())) % 2**32
 
 
-def load_rubric(path=None) -> Rubric:
+def load_rubric(contract: Contract, path=None) -> Rubric:
+    """The rubric for `contract`'s ops: `path`'s, or the defaults (module docstring); RubricError if unusable."""
     path = Path(path) if path else DEFAULT_RUBRIC
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -50,7 +68,8 @@ def load_rubric(path=None) -> Rubric:
         raise RubricError(f"rubric file not found: {path}") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise RubricError(f"rubric {path} cannot be read: {error}") from None
-    grading, points = data.get("grading", {}), data.get("points", {})
+    grading = data.get("grading", {})
+    points = data["points"] if "points" in data else {op.key: dict(op.points) for op in contract}
     unknown = set(data) - {"grading", "points"}
     if unknown:
         raise RubricError(f"rubric {path}: unknown section(s) {sorted(unknown)}; expected [grading] and [points.<op>]")
@@ -58,9 +77,9 @@ def load_rubric(path=None) -> Rubric:
     if not isinstance(seed, int) or not isinstance(examples, int) or examples < 1:
         raise RubricError(f"rubric {path}: [grading] seed must be an integer and examples_per_property >= 1")
     ordered = {}
-    for op in OPS:
+    for op in contract:
         table = points.get(op.key, {})
-        known = {prop.name for prop in PROPERTIES[op.key]}
+        known = {prop.name for prop in op.properties}
         for name, value in table.items():
             if name not in known:
                 raise RubricError(f"rubric {path}: [points.{op.key}] has no property '{name}'; "
@@ -68,7 +87,7 @@ def load_rubric(path=None) -> Rubric:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise RubricError(f"rubric {path}: [points.{op.key}] {name} must be a number >= 0")
         ordered[op.key] = dict(table)
-    stray = set(points) - {op.key for op in OPS}
+    stray = set(points) - set(contract.keys)
     if stray:
-        raise RubricError(f"rubric {path}: unknown op(s) {sorted(stray)}; known: {', '.join(op.key for op in OPS)}")
-    return Rubric(seed, examples, ordered)
+        raise RubricError(f"rubric {path}: unknown op(s) {sorted(stray)}; known: {', '.join(contract.keys)}")
+    return Rubric(seed, examples, ordered, contract)

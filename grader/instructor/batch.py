@@ -128,12 +128,12 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
     """
     from ..core.bankfile import cached_bank
     from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
+    from ..ops import registry
     from .pool import Context, grade_in_processes
 
     # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
     err.print("Preparing the example bank (cached in the output folder)")
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = Reference(registry.of_contract(rubric.contract).reference())
     bank = cached_bank(out / BANK_NAME, oracle, rubric, jobs=args.jobs)
     context = Context(oracle, rubric, bank, str(out / BANK_NAME))
     problems = []
@@ -160,14 +160,14 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
 
 
 def _batch(args) -> int:
-    from ..core.rubric import load_rubric
+    from ..ops import registry
 
     if args.jobs < 1:
         raise UsageError(f"-j must be at least 1 (got {args.jobs})")
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds (got {args.timeout:g})")
     shard = parse_shard(args.shard) if args.shard is not None else None
-    rubric = load_rubric(args.rubric)
+    rubric = registry.select(args.course).rubric(args.rubric)
     folder, out = Path(args.submissions), Path(args.out)
     entries = list_submissions(folder, out)
     selected = shard_of(entries, *shard) if shard else entries
@@ -234,6 +234,8 @@ def _merge(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
+
     batch = commands.add_parser(
         "batch", help="grade a folder of submissions in parallel: gradebook, feedback files, summary",
         description="Grade every submission in SUBMISSIONS (one .py, .ipynb or folder per student; the id is "
@@ -246,6 +248,7 @@ def add_command(commands) -> None:
     batch.add_argument("--resume", action="store_true",
                        help="skip students whose report.json is already complete (after an interrupted run)")
     batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(batch)
     batch.add_argument("--timeout", type=float, default=600.0, metavar="S",
                        help="stop grading one submission after S seconds and give it 0 (default 600)")
     batch.add_argument("--no-shrink", action="store_true",

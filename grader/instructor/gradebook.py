@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..core.contract import OPS
 from ..core.status import GRADED, STATUSES
 
 CSV_NAME, JSON_NAME = "gradebook.csv", "gradebook.json"
@@ -64,11 +63,11 @@ class Gradebook:
 
 
 def columns_for(rubric) -> list:
-    return [[op.key, float(rubric.op_max(op.key))] for op in OPS if rubric.graded(op.key)]
+    return [[op.key, float(rubric.op_max(op.key))] for op in rubric.graded_ops]
 
 
 def properties_for(rubric) -> list:
-    return [[op.key, prop.name, float(points)] for op in OPS for prop, points in rubric.graded(op.key)]
+    return [[op.key, prop.name, float(points)] for op in rubric.contract for prop, points in rubric.graded(op.key)]
 
 
 def row_from_report(student_id: str, report: dict) -> Row:

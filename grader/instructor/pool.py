@@ -32,10 +32,8 @@ from pathlib import Path
 from multiprocessing.connection import wait
 
 from ..core.bankfile import bank_key, load_bank
-from ..core.contract import OPS
 from ..core.grade import grade
 from ..core.oracles import Reference
-from ..paths import load_trusted, solutions_path
 from ..run.factory import Unloadable, make_runner
 from ..sandbox.launchers import ForkServer
 from ..core.status import CRASHED, MISSING, TIMEOUT, graded_status
@@ -78,7 +76,7 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
         runner = Unloadable(str(error))
     try:
         report = grade(student_id, runner, context.oracle, context.rubric, context.bank, shrink=shrink).to_json()
-        report["status"] = graded_status(report, runner, [op for op in OPS if context.rubric.graded(op.key)])
+        report["status"] = graded_status(report, runner, context.rubric.graded_ops)
     finally:
         runner.close()
     return report
@@ -113,7 +111,9 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _load_context(bank_path: str, rubric) -> Context:
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    from ..ops import registry
+
+    oracle = Reference(registry.of_contract(rubric.contract).reference())
     bank = load_bank(bank_path, oracle, rubric, bank_key(oracle, rubric))
     if bank is None:
         raise RuntimeError(f"the bank file {bank_path} is missing or stale")

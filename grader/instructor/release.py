@@ -18,13 +18,13 @@ import shutil
 from pathlib import Path
 
 from ..paths import REPO
-from ..core.rubric import load_rubric
+from ..ops import registry
 
 # What of the grader a student repository holds: the public tests, `grader check` and what they
 # import. The tiers are folders, so this is a list of folders: the student-safe ones whole,
 # and from the sandbox only the module that calls the student's code (the in-process runner
 # shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
-STUDENT_FOLDERS = ("core", "run", "render", "cli")
+STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli")
 STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "pytest_plugin.py",
                  "sandbox/untrusted/calls.py")
 EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
@@ -129,7 +129,7 @@ def build_release(out_dir) -> Path:
         from ..errors import UsageError
 
         raise UsageError(f"{out} is not empty; choose a new folder for the release")
-    rubric = load_rubric()
+    rubric = registry.select().rubric()
     assignment = REPO / "assignments" / "backprop"
     (out / "backprop").mkdir(parents=True, exist_ok=True)
     (out / "tests").mkdir()

@@ -14,7 +14,7 @@ _DEF = re.compile(r"^(\s*)(class|def)\s+(\w+)")
 
 
 def _qualified_name(lines, index, indent):
-    """The dotted name of the def enclosing line `index` (e.g. "Mul.backward")."""
+    """The dotted name of the def enclosing line `index` (e.g. "Cls.backward")."""
     names, limit = [], indent
     for line in reversed(lines[:index]):
         match = _DEF.match(line)

@@ -24,7 +24,6 @@ from statistics import mean, median
 
 from ..atomic import write_atomic
 from .charts import mistakes_figure, ops_figure, properties_figure, save, scores_figure
-from ..core.contract import OPS
 from ..render.pages import render
 from ..core.status import GRADED, STATUSES
 
@@ -32,7 +31,6 @@ HTML_NAME = "summary.html"
 PLOTS = {"scores": "summary-scores.png", "ops": "summary-ops.png", "properties": "summary-properties.png",
          "mistakes": "summary-mistakes.png"}
 TOP_MISTAKES = 15
-OP_ORDER = {op.key: position for position, op in enumerate(OPS)}
 
 
 @dataclass
@@ -83,7 +81,8 @@ def mistakes(gradebook) -> list:
             if failure["check"] not in group.properties:
                 group.properties.append(failure["check"])
             group.example = group.example or failure.get("diagnosis") or failure.get("reason", "")
-    return sorted(groups.values(), key=lambda g: (-len(g.students), OP_ORDER.get(g.op, len(OPS)), g.label))
+    order = {key: position for position, (key, _) in enumerate(gradebook.columns)}  # the contract's order
+    return sorted(groups.values(), key=lambda g: (-len(g.students), order.get(g.op, len(order)), g.label))
 
 
 def graded_rows(gradebook) -> list:

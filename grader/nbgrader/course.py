@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 from ..paths import REPO, solutions_path
-from ..core.rubric import load_rubric
+from ..ops import registry
 from ..run.cells import ASSIGNMENT, NOTEBOOK
 
 CONFIG = '''\
@@ -79,7 +79,7 @@ def write_notebook(path: Path, rubric_path: str = "") -> None:
     from .notebook import build_notebook
 
     notebook = build_notebook(solutions_path().read_text(encoding="utf-8"), stub_docstring(),
-                              REPO / "assignments" / "backprop" / "README.md", load_rubric(rubric_path or None),
+                              REPO / "assignments" / "backprop" / "README.md", registry.select().rubric(rubric_path or None),
                               rubric_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
@@ -90,7 +90,7 @@ def init_course(course_dir, course_id=None, rubric_path=None, force: bool = Fals
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
     rubric = str(Path(rubric_path).resolve()) if rubric_path else ""
-    load_rubric(rubric or None)  # a bad rubric fails here, before anything is written
+    registry.select().rubric(rubric or None)  # a bad rubric fails here, before anything is written
     config = course_dir / "nbgrader_config.py"
     write_config = force or not config.exists()
     if write_config:

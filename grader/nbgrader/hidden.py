@@ -23,20 +23,19 @@ def score(op_key: str, cls, rubric: str = "") -> float:
               "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`).")
         return 0.0
     from ..core.bank import Bank
-    from ..core.contract import OP_BY_KEY
     from ..core.grade import grade_op
     from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
-    from ..core.rubric import load_rubric
+    from ..ops import registry
     from ..run.in_process import InProcessRunner
     from .text import op_text
 
     if rubric not in _graders:
-        loaded = load_rubric(rubric or None)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+        course = registry.select()  # $GRADER_COURSE, else the kit's ops
+        loaded = course.rubric(rubric or None)
+        oracle = Reference(course.reference())
         _graders[rubric] = (oracle, loaded, Bank(oracle, loaded))
     oracle, loaded, bank = _graders[rubric]
-    op = OP_BY_KEY[op_key]
+    op = loaded.contract[op_key]
     runner = InProcessRunner("", "backprop.ipynb")
     setattr(runner.module, op.class_name, cls)  # the class the notebook defined
     try:

@@ -12,7 +12,7 @@ Nothing in it is written by hand, so it cannot drift from the kit:
 * per op, from solutions/backprop/ops.py: an answer cell holding the class exactly as the
   solutions write it, ``### BEGIN SOLUTION`` / ``### END SOLUTION`` included, so
   ``nbgrader generate_assignment`` turns it into the same stub as grader/instructor/stubs.py; a locked
-  check cell, ``check("mul", Mul)``; and a graded cell, locked, worth the rubric's points for
+  check cell, ``check("<op key>", <OpClass>)``; and a graded cell, locked, worth the rubric's points for
   the op, whose hidden part computes the score (hidden.score; the release keeps only a comment).
 
 A module-level solution helper (``_sum_to_shape``) is not given to students (the stubs drop it),
@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.contract import OPS
+from ..ops import registry
 from ..instructor.stubs import BEGIN, END
 from ..run.cells import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
 
@@ -42,21 +42,20 @@ PUBLIC_CHECKS = """\
 from rich.console import Console
 
 from grader.core.bank import Bank
-from grader.core.contract import OP_BY_KEY
 from grader.core.grade import Report, grade_op
 from grader.core.oracles import Numeric
-from grader.paths import given_path, load_trusted
+from grader.ops import registry
 from grader.render.terminal import render_feedback, render_table
-from grader.core.rubric import load_rubric
 from grader.run.in_process import InProcessRunner
 
-_rubric = load_rubric()
-_oracle = Numeric(load_trusted(given_path(), "backprop_given"))
+_course = registry.select()
+_rubric = _course.rubric()
+_oracle = Numeric(_course.given())
 _bank = Bank(_oracle, _rubric)
 
 
 def check(op_key, cls):
-    op = OP_BY_KEY[op_key]
+    op = _rubric.contract[op_key]
     runner = InProcessRunner("", "backprop.ipynb")
     setattr(runner.module, op.class_name, cls)  # your class, as if it were in ops.py
     result = grade_op(op, runner, _oracle, _rubric, _bank)
@@ -141,16 +140,17 @@ def _with_helpers(class_text: str, helper_texts: list) -> str:
     return "\n".join(lines[:-1]) + "\n\n\n" + "\n\n\n".join(helper_texts) + "\n" + END
 
 
-def answer_sources(kit: KitSources) -> dict:
+def answer_sources(kit: KitSources, ops=None) -> dict:
     """op key -> the source of its answer cell, helpers placed with their first user."""
+    ops = tuple(ops or registry.select().contract)
     placed = set()
     sources = {}
-    for op in OPS:
+    for op in ops:
         text = kit.classes[op.class_name]
         mine = []
         for index, (names, helper) in enumerate(kit.helpers):
             used = any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
-            if index not in placed and (used or op is OPS[-1]):
+            if index not in placed and (used or op is ops[-1]):
                 placed.add(index)
                 mine.append(helper)
         sources[op.key] = _with_helpers(text, mine) if mine else text
@@ -205,14 +205,14 @@ def build_notebook(solution_source: str, stub_docstring: str, readme: Path, rubr
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     kit = read_kit(solution_source)
-    answers = answer_sources(kit)
+    answers = answer_sources(kit, rubric.contract)
     cells = [new_markdown_cell(text, id=f"handout-{index}")
              for index, text in enumerate(handout_sections(readme, stub_docstring))]
     cells += [new_markdown_cell(HOW_IT_WORKS, id="how-it-works"),
              new_code_cell(kit.prelude, id=SETUP_ID, metadata=_meta(SETUP_ID, locked=True)),
              new_code_cell(PUBLIC_CHECKS, id=PUBLIC_CHECKS_ID.replace("_", "-"),
                            metadata=_meta(PUBLIC_CHECKS_ID, locked=True))]
-    for op in OPS:
+    for op in rubric.contract:
         points = rubric.op_max(op.key)
         worth = f" ({points:g} points)" if points else " (not graded)"
         cells.append(new_markdown_cell(f"## `{op.class_name}`{worth}", id=f"title-{op.key}"))

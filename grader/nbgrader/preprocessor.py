@@ -30,7 +30,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
 from ..render.escape import terminal
-from ..core.contract import OP_BY_KEY
+from ..ops import registry
 from ..run.cells import op_key_of_score_id
 
 
@@ -43,8 +43,9 @@ class TrustedScores(Execute):
                              "(slower only for failing submissions).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        contract = registry.select().contract  # $GRADER_COURSE, else the kit's ops
         graded = [cell for cell in nb.cells
-                  if utils.is_grade(cell) and op_key_of_score_id(cell.metadata.nbgrader["grade_id"]) in OP_BY_KEY]
+                  if utils.is_grade(cell) and op_key_of_score_id(cell.metadata.nbgrader["grade_id"]) in contract]
         if not graded:
             return super().preprocess(nb, resources, km=km)
         from .scoring import grade_notebook
@@ -52,7 +53,7 @@ class TrustedScores(Execute):
         path = self._submitted_notebook(resources)
         report, texts = grade_notebook(path, self.rubric, self.shrink)
         for cell in graded:
-            op = OP_BY_KEY[op_key_of_score_id(cell.metadata.nbgrader["grade_id"])]
+            op = contract[op_key_of_score_id(cell.metadata.nbgrader["grade_id"])]
             points = float(cell.metadata.nbgrader["points"])
             result = report.ops.get(op.key)
             if result is None or result.max_score != points:

@@ -7,7 +7,6 @@ process. The reference and the example bank are built once per process and reuse
 notebook of an ``nbgrader autograde`` batch.
 """
 
-from ..core.contract import OP_BY_KEY
 from ..render.escape import terminal
 from ..run.answers import read_answers
 from ..run.cells import SETUP_ID, answer_id
@@ -20,11 +19,11 @@ def _grader(rubric_path: str):
     if rubric_path not in _graders:
         from ..core.bank import Bank
         from ..core.oracles import Reference
-        from ..paths import load_trusted, solutions_path
-        from ..core.rubric import load_rubric
+        from ..ops import registry
 
-        rubric = load_rubric(rubric_path or None)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+        course = registry.select()  # $GRADER_COURSE, else the kit's ops
+        rubric = course.rubric(rubric_path or None)
+        oracle = Reference(course.reference())
         _graders[rubric_path] = (rubric, oracle, Bank(oracle, rubric))
     return _graders[rubric_path]
 
@@ -44,7 +43,7 @@ def grade_notebook(path, rubric_path: str = "", shrink: bool = True):
         runner.close()
     texts = {}
     for key, op_score in report.ops.items():
-        text = op_text(OP_BY_KEY[key].class_name, op_score)
+        text = op_text(rubric.contract[key].class_name, op_score)
         if op_score.score < op_score.max_score:
             text += terminal("".join(f"\n  {line}" for line in _cell_errors(key, report.student_output)))
         texts[key] = text

@@ -27,8 +27,8 @@ from ..core.bank import Bank
 from ..core.feedback import diagnosis_line, feedback_body
 from ..core.grade import Report, grade
 from ..core.oracles import Reference
-from ..paths import load_trusted, solutions_path
-from ..core.rubric import Rubric, load_rubric
+from ..core.rubric import Rubric
+from ..ops import registry
 from ..run.factory import make_runner
 
 OUTPUT_CAP = 5_000     # characters of one check's feedback kept in a results file
@@ -48,11 +48,12 @@ class Grading:
     bank: Bank
 
     @classmethod
-    def load(cls, rubric_path=None, bank_path=None) -> "Grading":
+    def load(cls, rubric_path=None, bank_path=None, course=None) -> "Grading":
         """With `bank_path`, the bank the image ships there (rebuilt if stale, bankfile.shipped_bank);
-        without, one drawn as the properties are graded."""
-        rubric = load_rubric(rubric_path)
-        oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+        without, one drawn as the properties are graded. `course`: a course folder, else $GRADER_COURSE."""
+        ops = registry.select(course)
+        rubric = ops.rubric(rubric_path)
+        oracle = Reference(ops.reference())
         if bank_path is None:
             return cls(oracle, rubric, Bank(oracle, rubric))
         from ..core.bankfile import shipped_bank

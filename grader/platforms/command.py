@@ -12,7 +12,7 @@ time; the Gradescope bundle carries one), so a fresh container does not draw it 
 def _grading(args):
     from . import Grading
 
-    return Grading.load(args.rubric, args.bank)
+    return Grading.load(args.rubric, args.bank, args.course)
 
 
 def _bank(args) -> int:
@@ -21,11 +21,11 @@ def _bank(args) -> int:
 
     from ..core.bankfile import bank_key, cached_bank, load_bank
     from ..core.oracles import Reference
-    from ..paths import load_trusted, solutions_path
-    from ..core.rubric import load_rubric
+    from ..ops import registry
 
-    rubric = load_rubric(args.rubric)
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    course = registry.select(args.course)
+    rubric = course.rubric(args.rubric)
+    oracle = Reference(course.reference())
     current = load_bank(args.out, oracle, rubric, bank_key(oracle, rubric)) is not None
     if not current:
         cached_bank(args.out, oracle, rubric, jobs=os.cpu_count() or 1)
@@ -71,20 +71,25 @@ def _coursera_run(args) -> int:
 
 
 def _run_parser(actions, help_text, run):
+    from ..ops import registry
+
     parser = actions.add_parser("run", help=help_text)
     parser.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     parser.add_argument("--bank", metavar="NPZ", help="the example bank the image ships (`grader bank`); "
                                                       "drawn for this run if missing or stale")
+    registry.add_course_argument(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
     from .gradescope import VISIBILITIES
 
     bank = commands.add_parser("bank", help="draw the example bank a platform image ships (once, at build time)")
     bank.add_argument("out", metavar="OUT.npz", help="where to write it; kept if it already holds the current bank")
     bank.add_argument("--rubric", metavar="TOML", help="rubric to draw for (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(bank)
     bank.set_defaults(run=_bank)
 
     gradescope = commands.add_parser("gradescope", help="Gradescope: build the autograder zip, or grade in its container")

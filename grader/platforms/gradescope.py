@@ -23,10 +23,10 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..core.contract import OPS
 from ..render.escape import terminal
+from ..core.rubric import DEFAULT_RUBRIC
+from ..ops import registry
 from ..paths import load_trusted, solutions_path
-from ..core.rubric import DEFAULT_RUBRIC, load_rubric
 from ..run.submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, load_lines, printed_lines, root_from_env, score_lines,
                syntax_error, write_results)
@@ -152,7 +152,7 @@ def _checked_reference(path: Path) -> bytes:
     if not path.is_file():
         raise UsageError(f"reference solutions not found at {path} (set BACKPROP_SOLUTIONS)")
     module = load_trusted(path, "backprop_reference_bundle")
-    absent = [op.class_name for op in OPS if not isinstance(getattr(module, op.class_name, None), type)]
+    absent = [op.class_name for op in registry.builtin().contract if not isinstance(getattr(module, op.class_name, None), type)]
     if absent:
         raise UsageError(f"{path} is not the reference solutions: no class {', '.join(absent)}")
     return path.read_bytes()
@@ -161,7 +161,7 @@ def _checked_reference(path: Path) -> bytes:
 def bundle_files(visibility: str = "visible", rubric_path=None) -> dict:
     """Archive name -> bytes of the autograder zip; checks the rubric and reference first."""
     rubric_file = Path(rubric_path) if rubric_path else DEFAULT_RUBRIC
-    rubric = load_rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
+    rubric = registry.builtin().rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
     files = {name: template(name) for name in TEMPLATES}
     files[CONFIG_NAME] = (json.dumps({"visibility": visibility}, indent=2) + "\n").encode()
     files["rubric.toml"] = rubric_file.read_bytes()
@@ -181,7 +181,7 @@ def _bank_bytes(rubric) -> bytes:
     from ..cli.commands import bank_cache
     from ..core.oracles import Reference
 
-    oracle = Reference(load_trusted(solutions_path(), "backprop_reference"))
+    oracle = Reference(registry.builtin().reference())
     bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as folder:
         path = Path(folder) / "bank.npz"

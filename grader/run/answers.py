@@ -11,8 +11,8 @@ instructor's copy, hidden tests, so here:
   both copies count and the later one wins, as when the notebook runs top to bottom;
 * each cell runs on its own, as in Jupyter (grader.run.submission.cell_module): a cell that does
   not compile, or raises at its top level, loses the rest of that cell only, and the classes of
-  the other cells stay defined (a stray test call that raises in the Mul cell must not zero
-  Embedding). Each cell's text is a string literal in the module, compiled and run where the
+  the other cells stay defined (a stray test call that raises in one op's cell must not zero
+  another op). Each cell's text is a string literal in the module, compiled and run where the
   module runs (the sandbox), never here; its error is printed as ``cell <grade_id> raised
   ...``, which lands in the student's captured output. Line numbers in error messages are the
   line within the cell.

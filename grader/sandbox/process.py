@@ -179,7 +179,7 @@ class WorkerProcess:
         return self.process.wait(seconds)
 
     def death(self, activity: str, cpu_seconds: float) -> str:
-        """Why it stopped, in one line: "the worker crashed (signal SIGSEGV) while running Mul.backward"."""
+        """Why it stopped, in one line: "the worker crashed (signal SIGSEGV) while running Cls.backward"."""
         code = self.wait_exit(2.0)
         if code is None:
             return f"the worker closed its reply channel while {activity}"

@@ -13,8 +13,8 @@ and come back in chunks of replies (worker.Chunk), so a correct submission costs
 start plus a few messages per op. Which example is running, forward or backward, the worker
 keeps in a page of shared memory (worker.Progress) that the grader reads when a reply is late
 or the worker has died. When an example hangs, crashes the worker, exits it or breaks the
-protocol, that example fails with a one-line reason ("Mul.backward timed out after 5 s",
-"the worker crashed (signal SIGSEGV) while running Mul.backward"), the worker and everything
+protocol, that example fails with a one-line reason ("Cls.backward timed out after 5 s",
+"the worker crashed (signal SIGSEGV) while running Cls.backward"), the worker and everything
 it started are killed, and a fresh worker runs again the examples whose replies died with it,
 then the op's remaining examples. An op gets `op_timeout` seconds of wall time in all
 (shrinking included) and at most `MAX_FAILURES` such failures; after that its remaining

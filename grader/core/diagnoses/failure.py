@@ -78,8 +78,8 @@ class Failure:
         return as_float(fallback)
 
     def _off_ties(self):
-        """Max at exact ties (the ties family): values are compared away from the ties only."""
-        if self.op.key != "max" or len(self.inputs) != 2:
+        """Exact ties of two inputs (an op with ``compare_off_ties``): values are compared away from them only."""
+        if not self.op.compare_off_ties or len(self.inputs) != 2:
             return None
         a, b = self.inputs
         return (a != b) if a.shape == b.shape and (a == b).any() else None

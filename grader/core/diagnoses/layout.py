@@ -30,10 +30,8 @@ def _wrong_order_sentence(f):
                  and f.close(f.got, c))
     right = f.op.grad_name(other)
     a, b = f.inputs[:2]
-    swaps = {"mul": "the operands are swapped (the mul gate swaps: grad_a = grad_out * b)",
-             "max": "the mask is swapped (grad_a gets grad_out where a > b)"}
-    if f.op.key in swaps and a.shape == b.shape:
-        return (f"{f.name} equals the right {right}: either {swaps[f.op.key]} or the gradients are returned in "
+    if f.op.swapped_inputs and a.shape == b.shape:
+        return (f"{f.name} equals the right {right}: either {f.op.swapped_inputs} or the gradients are returned in "
                 f"the wrong order; return {returned_tuple(f.op)}")
     return (f"{f.name} equals the right {right}: the gradients are returned in the wrong order; return them in "
             f"forward's input order, {returned_tuple(f.op)}")

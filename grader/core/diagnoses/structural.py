@@ -102,13 +102,10 @@ def linearity(f, others=()) -> Diagnosis:
 
 def error(f, others=()) -> Diagnosis:
     reason, op = f.verdict.reason, f.op
-    if op.key == "matmul" and "matmul" in reason and "mismatch" in reason:
-        a, b = f.inputs
-        shape = lambda s: str(tuple(int(n) for n in s))  # noqa: E731
-        return Diagnosis("mismatched_product", f"a matrix product in backward has mismatched shapes: with a "
-                         f"{shape(a.shape)}, b {shape(b.shape)} and grad_out {shape(f.d.shape)}, grad_a must be "
-                         f"{shape(a.shape)} and grad_b {shape(b.shape)}; match the shapes (a transpose is missing "
-                         f"or the factors are swapped)")
+    for own in op.errors:  # the op's reading of its own exceptions first
+        found = own(f)
+        if found:
+            return found
     if "could not be broadcast" in reason:
         shapes = ", ".join(f"{name} {tuple(np.shape(x))}" for name, x in zip(op.inputs, f.inputs))
         return Diagnosis("shapes_do_not_broadcast", f"arrays in backward do not broadcast together: grad_out has "

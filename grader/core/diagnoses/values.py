@@ -1,31 +1,21 @@
 """Wrong values (and wrong shapes): the first declared mistake that reproduces them, else the facts.
 
 Order: state and mutation first (they explain any op's numbers), then gradients in the wrong
-order, then the op's own mistakes, then re-laid values, constant factors and all zeros.
+order, then the op's own mistakes (``OpSpec.hypotheses``), then re-laid values, constant factors
+(the generic ones, then ``OpSpec.factors``) and all zeros.
 """
 
 import numpy as np
 
-from . import elementwise
-from . import embedding
 from . import layout
-from . import matmul
-from . import sigmoid
-from . import softmax_ce
 from . import state
 from .factors import GENERIC, LAST
 from .facts import value_facts
 from .mistakes import Diagnosis, first_reproduced
 
-# The op-specific declarations (a later change moves them into each op's module).
-_OWN = {"mul": elementwise, "add": elementwise, "max": elementwise, "sigmoid": sigmoid, "matmul": matmul,
-        "softmax_ce": softmax_ce, "embedding": embedding}
-
-
 def hypotheses(op):
-    own = _OWN.get(op.key)
-    return (state.HYPOTHESES + layout.BEFORE + getattr(own, "HYPOTHESES", ()) + layout.AFTER + GENERIC
-            + getattr(own, "FACTORS", ()) + LAST + layout.ZEROS)
+    return (state.HYPOTHESES + layout.BEFORE + tuple(op.hypotheses) + layout.AFTER + GENERIC
+            + tuple(op.factors) + LAST + layout.ZEROS)
 
 
 def diagnose_values(f, others=()) -> Diagnosis:
@@ -42,7 +32,8 @@ def diagnose_values(f, others=()) -> Diagnosis:
 
 
 def diagnose_ties(f, others=()) -> Diagnosis:
-    """Max, ties family: a value mistake away from the ties first (ignored grad_out, ...), then the split."""
+    """A ties family: a value mistake away from the ties first (ignored grad_out, ...), then the op's
+    reading of the split at the ties (``OpSpec.ties``)."""
     for position in (0, 1):
         here = f.at(position)
         if here.got is None or here.expected is None or (here.got.shape == here.expected.shape
@@ -51,7 +42,7 @@ def diagnose_ties(f, others=()) -> Diagnosis:
         found = first_reproduced(hypotheses(f.op), here, [o.at(position) for o in others])
         if found:
             return found
-    return elementwise.tie_diagnosis(f)
+    return f.op.ties(f) if f.op.ties else Diagnosis()
 
 
 def diagnose_nonfinite(f, others=()) -> Diagnosis:
@@ -61,8 +52,4 @@ def diagnose_nonfinite(f, others=()) -> Diagnosis:
     bad = ~np.isfinite(got)
     where = np.unravel_index(int(np.argmax(bad)), got.shape) if got.shape else ()
     what = "nan" if np.isnan(got[where]) else "inf"
-    if f.op.key == "sigmoid":
-        return sigmoid.nonfinite(f, what, where)
-    if f.op.key == "softmax_ce":
-        return softmax_ce.nonfinite(f, what)
-    return Diagnosis()
+    return f.op.nonfinite(f, what, where) if f.op.nonfinite else Diagnosis()

@@ -62,7 +62,7 @@ def student_line(error: BaseException, filename: str) -> str:
 
 
 def describe_exception(error: BaseException, where: str, filename: str) -> str:
-    """"Mul.backward raised ValueError: shapes ... (ops.py, line 41)": one line, the student's last frame."""
+    """"Cls.backward raised ValueError: shapes ... (ops.py, line 41)": one line, the student's last frame."""
     try:
         text = str(error).strip()
     except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
@@ -146,4 +146,4 @@ class Outcome:
     returns: list = field(default_factory=list)  # one Returned per backward call made
     inputs_after: tuple = ()                    # the inputs as they were after the calls
     grad_outs_after: tuple = ()
-    error: str = ""                             # one line: "Mul.backward raised ValueError: ..."
+    error: str = ""                             # one line: "Cls.backward raised ValueError: ..."

@@ -9,13 +9,15 @@ import itertools
 
 import numpy as np
 
-from .failure import shape_text
-from .mistakes import Hypothesis
+from ..core.diagnoses.failure import shape_text
+from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
+from ..core.contract import OpSpec
+from ..core.diagnoses.mistakes import Hypothesis
 
 
 def _parts(f):
     """(weight, flat indices, grad_out rows, counts), or None when the shapes do not fit an embedding."""
-    if f.op.key != "embedding" or f.position != 0 or f.got is None or f.expected is None:
+    if f.position != 0 or f.got is None or f.expected is None:
         return None
     weight, indices = f.inputs[0].astype(np.float64), f.inputs[1].astype(np.int64)
     if weight.ndim != 2 or f.d.shape != indices.shape + weight.shape[1:]:
@@ -187,4 +189,63 @@ HYPOTHESES = (
     Hypothesis("repeats_not_accumulated", _partial_sums, lambda f: _repeat_sentence(f, kept_one=False),
                family="partial_sums_of_repeats"),
     Hypothesis("not_zero_initialised", _unused_rows_not_zero, _unused_sentence),
+)
+
+
+# --------------------------------------------------------------------------- families
+
+_FAMILY = {"unique": "unique_indices", "repeated": "repeated_indices", "multi": "multi_dim_indices"}
+
+
+def _cases(layout, kind="gradient"):
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import array_shapes
+
+    from ..core import strategies as s
+
+    @st.composite
+    def embedding(draw):
+        vocab, dim = draw(st.integers(1, 8)), draw(st.integers(1, 4))
+        if layout == "repeated":
+            vocab = max(vocab, 2)
+        rng = s.rng(draw)
+        if layout == "unique":
+            indices = rng.permutation(vocab)[: draw(st.integers(1, vocab))]
+        elif layout == "repeated":
+            # k < V rows used (so at least one row is never looked up), n > k lookups (so at
+            # least one row repeats, by pigeonhole).
+            used = rng.permutation(vocab)[: draw(st.integers(1, vocab - 1))]
+            n = draw(st.integers(len(used) + 1, 12))
+            indices = np.concatenate([used, rng.choice(used, size=n - len(used))])
+            indices = rng.permutation(indices)
+        else:  # multi-dimensional index array, repeats by chance
+            shape = draw(array_shapes(min_dims=2, max_dims=3, max_side=4))
+            indices = rng.integers(0, vocab, size=shape)
+        indices = np.asarray(indices, dtype=np.int64)
+        weight = s.normal(rng, (vocab, dim))
+        grad_outs, mix = s.calls(rng, indices.shape + (dim,), kind)
+        return s.Case((weight, indices), grad_outs, mix, _FAMILY[layout])
+    return embedding()
+
+
+def _any(kind):
+    from hypothesis import strategies as st
+
+    return st.one_of(*(_cases(layout, kind) for layout in _FAMILY))
+
+
+OP = OpSpec(
+    key="embedding", class_name="Embedding", inputs=("weight", "indices"), integer_inputs=("indices",),
+    doc="weight[indices]: rows of weight (V, D) looked up by an integer index array",
+    properties=(
+        Property("embedding", "unique_indices", "each row looked up at most once", lambda: _cases("unique")),
+        Property("embedding", "repeated_indices", "rows looked up several times, and rows never looked up",
+                 lambda: _cases("repeated")),
+        Property("embedding", "multi_dim_indices", "index arrays of shape (B, T) or (B, T, K)",
+                 lambda: _cases("multi")),
+        Property("embedding", "upstream", UPSTREAM_DOC, lambda: _cases("unique", "upstream"), "upstream"),
+        Property("embedding", "no_mutation", NO_MUTATION_DOC, lambda: _any("no_mutation"), "no_mutation"),
+    ),
+    points={"unique_indices": 3, "repeated_indices": 5, "multi_dim_indices": 4, "upstream": 3, "no_mutation": 2},
+    hypotheses=HYPOTHESES,
 )

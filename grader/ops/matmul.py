@@ -1,9 +1,13 @@
-"""matmul: missing transposes, factors in the wrong order, operands swapped, an ignored grad_out."""
+"""matmul: ``a @ b`` for 2-d a (m, n) and b (n, p); missing transposes, factors in the wrong order,
+operands swapped, an ignored grad_out."""
 
 import numpy as np
 
-from .factors import named
-from .mistakes import Hypothesis
+from ..core.diagnoses.factors import named
+from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
+from ..core.contract import OpSpec
+from ..core.diagnoses.mistakes import Diagnosis
+from ..core.diagnoses.mistakes import Hypothesis
 
 
 def _product(compute):
@@ -78,3 +82,68 @@ FACTORS = tuple(
                                   f"matrix product is a sum, not a mean; drop the division")),
         named("constant_factor", lambda f, w=which: None if _size(f, w) is None else float(_size(f, w)),
               lambda f, w=which: f"{f.name} is {_size(f, w)} times the right gradient (multiplied by {_WHAT[w]})")))
+
+
+def mismatched_product(f):
+    """backward raised NumPy's matmul shape mismatch: which shapes each gradient must have."""
+    reason = f.verdict.reason
+    if "matmul" not in reason or "mismatch" not in reason:
+        return None
+    a, b = f.inputs
+    shape = lambda s: str(tuple(int(n) for n in s))  # noqa: E731
+    return Diagnosis("mismatched_product", f"a matrix product in backward has mismatched shapes: with a "
+                     f"{shape(a.shape)}, b {shape(b.shape)} and grad_out {shape(f.d.shape)}, grad_a must be "
+                     f"{shape(a.shape)} and grad_b {shape(b.shape)}; match the shapes (a transpose is missing "
+                     f"or the factors are swapped)")
+
+
+# --------------------------------------------------------------------------- families
+
+def _shapes(family):
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+    if family == "square":
+        return st.integers(2, 6).map(lambda n: ((n, n), (n, n)))
+    return mutually_broadcastable_shapes(
+        signature="(m,n),(n,p)->(m,p)", max_dims=0, min_side=1, max_side=6).map(lambda b: b.input_shapes)
+
+
+def _cases(family, kind="gradient"):
+    from hypothesis import strategies as st
+
+    from ..core import strategies as s
+
+    shapes = _shapes(family)
+
+    @st.composite
+    def matmul(draw):
+        shape_a, shape_b = draw(shapes)
+        rng = s.rng(draw)
+        a, b = s.normal(rng, shape_a), s.normal(rng, shape_b)
+        grad_outs, mix = s.calls(rng, (shape_a[0], shape_b[1]), kind)
+        return s.Case((a, b), grad_outs, mix, family)
+    return matmul()
+
+
+def _either(kind):
+    from hypothesis import strategies as st
+
+    return st.one_of(_cases("rectangular", kind), _cases("square", kind))
+
+
+OP = OpSpec(
+    key="matmul", class_name="MatMul", inputs=("a", "b"),
+    doc="a @ b for a (m, n) and b (n, p)",
+    properties=(
+        Property("matmul", "rectangular", "a (m, n) @ b (n, p) with sides from 1 to 6", lambda: _cases("rectangular")),
+        Property("matmul", "square", "square matrices: a missing transpose cannot hide behind the shape",
+                 lambda: _cases("square")),
+        Property("matmul", "upstream", UPSTREAM_DOC, lambda: _cases("rectangular", "upstream"), "upstream"),
+        Property("matmul", "no_mutation", NO_MUTATION_DOC, lambda: _either("no_mutation"), "no_mutation"),
+    ),
+    points={"rectangular": 5, "square": 5, "upstream": 3, "no_mutation": 3},
+    hypotheses=HYPOTHESES,
+    factors=FACTORS,
+    errors=(mismatched_product,),
+)

@@ -1,10 +1,13 @@
-"""softmax cross-entropy: the one-hot, the mean's 1/N, the softmax axis, grad_out, overflow."""
+"""softmax_ce: the mean cross-entropy of softmax(logits) (N, C) at integer labels (N,); the one-hot,
+the mean's 1/N, the softmax axis, grad_out, overflow."""
 
 import numpy as np
 
-from .factors import named
-from .failure import num
-from .mistakes import Diagnosis, Hypothesis
+from ..core.diagnoses.factors import named
+from ..core.diagnoses.failure import num
+from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
+from ..core.contract import OpSpec
+from ..core.diagnoses.mistakes import Diagnosis, Hypothesis
 
 EXP_LIMIT = 700.0  # exp() overflows float64 beyond ~709.78; the stability family goes to 1000
 
@@ -110,3 +113,59 @@ def nonfinite(f, what) -> Diagnosis:
                          f"{num(row_max[row])}: exp of the raw logits underflows to 0 in the whole row (0/0 = nan), "
                          f"and it overflows above 709; {fix}")
     return Diagnosis()
+
+
+def _nonfinite(f, what, where) -> Diagnosis:
+    return nonfinite(f, what)
+
+
+# --------------------------------------------------------------------------- families
+
+def _cases(rows, kind="gradient", extreme=False):
+    from hypothesis import strategies as st
+
+    from ..core import strategies as s
+
+    rows = st.just(rows) if isinstance(rows, int) else st.integers(*rows)
+
+    @st.composite
+    def softmax_ce(draw):
+        n, c = draw(rows), draw(st.integers(2, 7))
+        rng = s.rng(draw)
+        if extreme:
+            # Rows centred anywhere in [-1000, 1000]: exp() of a raw logit overflows. Half the rows
+            # spread widely (a confident softmax), half tightly (a soft one at a huge offset).
+            centre = rng.uniform(-1000.0, 1000.0, size=(n, 1))
+            spread = np.where(rng.random((n, 1)) < 0.5, 300.0, 2.0)
+            logits = centre + spread * rng.standard_normal((n, c))
+        else:
+            logits = s.normal(rng, (n, c), draw(st.sampled_from([0.5, 1.0, 3.0])))
+        labels = rng.integers(0, c, size=n).astype(np.int64)
+        grad_outs, mix = s.calls(rng, None, kind, upstream=lambda rng, _: s.loss_upstream(rng))
+        family = "stability" if extreme else "single_row" if n == 1 else "batch"
+        return s.Case((logits, labels), grad_outs, mix, family)
+    return softmax_ce()
+
+
+def _either(kind):
+    from hypothesis import strategies as st
+
+    return st.one_of(_cases((1, 8), kind), _cases((1, 6), kind, extreme=True))
+
+
+OP = OpSpec(
+    key="softmax_ce", class_name="SoftmaxCrossEntropy", inputs=("logits", "labels"), integer_inputs=("labels",),
+    doc="mean cross-entropy of softmax(logits) at the labels",
+    properties=(
+        Property("softmax_ce", "single_row", "N = 1 row", lambda: _cases(1)),
+        Property("softmax_ce", "batch", "N >= 2 rows: the loss is a mean over rows", lambda: _cases((2, 8))),
+        Property("softmax_ce", "stability", "logits as large as +-1000: no overflow, no NaN",
+                 lambda: _cases((1, 6), extreme=True)),
+        Property("softmax_ce", "upstream", UPSTREAM_DOC, lambda: _cases(1, "upstream"), "upstream"),
+        Property("softmax_ce", "no_mutation", NO_MUTATION_DOC, lambda: _either("no_mutation"), "no_mutation"),
+    ),
+    points={"single_row": 3, "batch": 5, "stability": 4, "upstream": 3, "no_mutation": 2},
+    hypotheses=HYPOTHESES,
+    factors=FACTORS,
+    nonfinite=_nonfinite,
+)
