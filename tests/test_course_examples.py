@@ -31,14 +31,11 @@ import pytest
 
 from conftest import ROOT, SOLUTION_SOURCE
 
-# Until the op registry (branch wt-ops) is merged, there is no course to build. REMOVE once merged.
-pytest.importorskip("grader.ops.registry")
-
-from grader.core.bank import Bank  # noqa: E402
-from grader.core.grade import grade  # noqa: E402
-from grader.core.oracles import Reference  # noqa: E402
-from grader.ops import registry  # noqa: E402
-from grader.run.in_process import InProcessRunner  # noqa: E402
+from grader.core.bank import Bank
+from grader.core.grade import grade
+from grader.core.oracles import Reference
+from grader.ops import registry
+from grader.run.in_process import InProcessRunner
 
 EXAMPLES = ROOT / "examples"
 EXAMPLE_OPS = ("tanh", "layer_norm")
