@@ -12,6 +12,7 @@ so students can edit it (https://github.com/education/autograding/issues/16): it
 feedback only; the grade comes from the hidden grader.
 """
 
+import json
 import posixpath
 import re
 import shutil
@@ -123,19 +124,53 @@ def _workflow(rubric) -> str:
     return "\n".join(lines)
 
 
-def build_release(out_dir) -> Path:
+def contract_table(contract) -> str:
+    """The handout's table of the ops students implement, from the ops' own declarations."""
+    rows = [f"| `{op.class_name}` | `forward({', '.join(op.inputs)})` | `{op.returns_text()}` | {op.doc} |"
+            for op in contract]
+    return "\n".join(["| class | forward | backward returns | what it computes |", "| --- | --- | --- | --- |", *rows])
+
+
+def course_stubs(course) -> str:
+    """The students' ops.py of a course: the kit's stubs (if it keeps a built-in), then each course
+    op's stub, derived from its reference (grader/instructor/stubs.py)."""
+    from .stubs import make_stubs
+
+    parts = [(REPO / "assignments" / "backprop" / "ops.py").read_text(encoding="utf-8")] if course.builtin_keys else []
+    parts += [make_stubs(path.read_text(encoding="utf-8")) for path in course.references.values()]
+    return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
+
+
+def _pack_course(course, out: Path) -> None:
+    """The course's op modules (never its references) into the students' grader/course/."""
+    packed = out / "grader" / "course"
+    packed.mkdir()
+    kit = set(registry.builtin().contract.keys)  # a replaced built-in stays listed: replaced in its place
+    toml = f"[course]\nbuiltins = {json.dumps([op.key for op in course.contract if op.key in kit])}\n"
+    for key in course.references:
+        module = next(Path(p) for p in course.modules if course.modules[p] == key)
+        shutil.copy(module, packed / module.name)
+        toml += f'\n[[ops]]\nmodule = "{module.name}"\n'
+    (packed / "course.toml").write_text(toml, encoding="utf-8")
+
+
+def build_release(out_dir, course_dir=None) -> Path:
     out = Path(out_dir)
+    course = registry.select(course_dir)
     if out.exists() and any(out.iterdir()):
         from ..errors import UsageError
 
         raise UsageError(f"{out} is not empty; choose a new folder for the release")
-    rubric = registry.select().rubric()
+    rubric = course.rubric()
     assignment = REPO / "assignments" / "backprop"
     (out / "backprop").mkdir(parents=True, exist_ok=True)
     (out / "tests").mkdir()
-    shutil.copy(assignment / "ops.py", out / "backprop" / "ops.py")
-    (out / "README.md").write_text(released_handout((assignment / "README.md").read_text(encoding="utf-8")),
-                                   encoding="utf-8")
+    stubs = course_stubs(course) if course.references else (assignment / "ops.py").read_text(encoding="utf-8")
+    (out / "backprop" / "ops.py").write_text(stubs, encoding="utf-8")
+    handout = released_handout((assignment / "README.md").read_text(encoding="utf-8"))
+    if course.references:
+        handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
+    (out / "README.md").write_text(handout, encoding="utf-8")
     shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_FOLDERS:
@@ -147,7 +182,9 @@ def build_release(out_dir) -> Path:
     for name in STUDENT_FILES:
         shutil.copy(REPO / "grader" / name, out / "grader" / name)
     # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
-    shutil.copy(assignment / "ops.py", out / "grader" / "given_ops.py")
+    (out / "grader" / "given_ops.py").write_text(stubs, encoding="utf-8")
+    if course.references:
+        _pack_course(course, out)
     (out / "pyproject.toml").write_text(PYPROJECT)
     (out / "requirements.txt").write_text(_requirements())
     (out / ".gitignore").write_text(GITIGNORE)
@@ -159,4 +196,5 @@ def build_release(out_dir) -> Path:
 def add_command(commands) -> None:
     release = commands.add_parser("release", help="write the student repository (stubs, handout, public tests)")
     release.add_argument("out_dir", metavar="OUT_DIR", help="a new or empty folder")
-    release.set_defaults(run=lambda args: print(f"wrote {build_release(args.out_dir)}") or 0)
+    registry.add_course_argument(release)
+    release.set_defaults(run=lambda args: print(f"wrote {build_release(args.out_dir, args.course)}") or 0)

@@ -10,7 +10,9 @@ A course folder holds ``course.toml``::
     reference = "tanh_reference.py"   # the trusted reference: defines class OP.class_name
 
 An op whose key is a built-in's replaces it in its place; the others follow, in the order
-listed. `select` picks the folder given, else ``$GRADER_COURSE``, else the built-ins. Whatever
+listed. `select` picks the folder given, else ``$GRADER_COURSE``, else the course a students'
+release packs (grader/course/, written by ``grader release --course``; its entries have no
+``reference``, and its given forwards are in grader/given_ops.py), else the built-ins. Whatever
 is wrong with a folder is one `CourseError` line (a UsageError: exit 2), raised before anything
 is graded. The references are loaded only where `Course.reference` is called: the grading
 process, never a student's.
@@ -32,6 +34,7 @@ from ..paths import given_path, load_trusted, solutions_path
 # The built-in op modules of grader/ops/, in the order reports and handouts list them.
 BUILTIN_MODULES = ("mul", "add", "max", "sigmoid", "matmul", "softmax_ce", "embedding")
 COURSE_ENV = "GRADER_COURSE"
+PACKED = Path(__file__).resolve().parent.parent / "course"  # the course a students' release carries
 
 
 class CourseError(UsageError):
@@ -45,6 +48,7 @@ class Course:
     contract: Contract
     references: dict          # op key -> the reference class file of a course op
     folder: Path = None       # None: the kit's built-in ops only
+    modules: dict = None      # op module file -> its op key, for a course's own ops
 
     def rubric(self, path=None):
         """The rubric for these ops: `path`'s (a RubricError if unusable), or the declared defaults."""
@@ -52,6 +56,7 @@ class Course:
 
     @property
     def builtin_keys(self) -> tuple:
+        """The ops whose classes come from the kit's files (the reference solutions, the given ops.py)."""
         return tuple(op.key for op in self.contract if op.key not in self.references)
 
     def reference(self):
@@ -66,6 +71,11 @@ class Course:
 
     def _combined(self, builtin_path, name):
         builtin = load_trusted(builtin_path, name) if self.builtin_keys else None
+        absent = [op.class_name for op in self.contract if op.key in self.builtin_keys
+                  and not isinstance(getattr(builtin, op.class_name, None), type)]
+        if absent:
+            raise CourseError(f"{builtin_path} has no class {', '.join(absent)}: give each course op a reference "
+                              f"in course.toml")
         if not self.references:
             return builtin
         combined = types.ModuleType(f"course_{name}")
@@ -101,7 +111,7 @@ def of_contract(contract) -> Course:
 
 def select(folder=None) -> Course:
     """The course of `folder`, else of ``$GRADER_COURSE``, else the built-ins."""
-    folder = folder or os.environ.get(COURSE_ENV) or None
+    folder = folder or os.environ.get(COURSE_ENV) or (PACKED if (PACKED / "course.toml").is_file() else None)
     return load_course(folder) if folder else builtin()
 
 
@@ -162,22 +172,24 @@ def load_course(folder) -> Course:
         raise CourseError(f"course file {toml}: [course] has unknown key(s) {sorted(stray)}; known: builtins, name")
     builtins = _builtins_kept(settings.get("builtins", True), toml)
     ops = {op.key: op for op in builtins}
-    references = {}
+    references, seen, modules = {}, set(), {}
     for number, entry in enumerate(entries, 1):
         where = f"course file {toml}, op {number}"
         stray = set(entry) - {"module", "reference"}
         if stray:
             raise CourseError(f"{where}: unknown key(s) {sorted(stray)}; known: module, reference")
         op = load_op_module(_file(folder, entry, "module", where), where)
-        if op.key in references:
+        if op.key in seen:
             raise CourseError(f"{where}: op {op.key} is declared twice")
-        references[op.key] = _file(folder, entry, "reference", where)
+        seen.add(op.key)
+        if "reference" in entry:  # a students' release packs none: its given forwards are in given_ops.py
+            references[op.key] = _file(folder, entry, "reference", where)
         ops[op.key] = op  # a built-in's key: replaced in its place
+        modules[str(folder / entry["module"])] = op.key
     if not ops:
         raise CourseError(f"course file {toml}: the course has no op")
-    sources = [toml] + [path for entry in entries for path in
-                        (folder / entry["module"], folder / entry["reference"])]
-    return Course(Contract(tuple(ops.values()), _digest(sources), str(folder)), references, folder)
+    sources = [toml] + [folder / entry[field] for entry in entries for field in ("module", "reference") if field in entry]
+    return Course(Contract(tuple(ops.values()), _digest(sources), str(folder)), references, folder, modules)
 
 
 def _digest(paths) -> str:
