@@ -121,6 +121,15 @@ def test_each_example_is_a_course_adding_one_op_after_the_builtins(name):
     assert rubric.max_score == registry.builtin().rubric().max_score + rubric.op_max(name)
 
 
+def test_loading_the_example_courses_does_not_import_hypothesis():
+    """Their strategies import Hypothesis inside the factories: a grade from a stored bank never needs it."""
+    code = ("import sys\nfrom grader.ops import registry\n"
+            f"for name in {EXAMPLE_OPS!r}:\n    registry.select({str(EXAMPLES)!r} + '/' + name).rubric()\n"
+            "assert 'hypothesis' not in sys.modules, sorted(m for m in sys.modules if 'hypothesis' in m)[:3]\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_combined_course_keeps_one_builtin_and_adds_both_examples(course):
     assert [op.key for op in course.contract] == [KEPT_BUILTIN, *EXAMPLE_OPS]
 
@@ -297,7 +306,7 @@ def test_the_released_public_tests_cover_the_course_ops(course_dir, tmp_path):
         (release / "backprop" / "ops.py").write_text(source)
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"], cwd=release,
                              env=clean_env(), capture_output=True, text=True, timeout=900)
-        return run.returncode, set(re.findall(r"^FAILED \S+\[(\w+)\.\w+\]", run.stdout, re.M)), run.stdout
+        return run.returncode, set(re.findall(r"^FAILED \S+\[([a-z_]+)[-.]\w+\]", run.stdout, re.M)), run.stdout
 
     code, failed, output = public_tests(FINISHED)
     assert code == 0 and not failed, output[-3000:]
