@@ -163,3 +163,18 @@ def test_the_release_of_a_course_carries_its_ops_and_no_reference(tmp_path):
                           text=True, cwd=out, env=dict(env, PYTHONPATH=str(out)))
     assert done.returncode == 0, done.stderr
     assert "tanh" in done.stdout and "12/22" in done.stdout, done.stdout
+
+
+def test_the_gradescope_bundle_carries_the_course_and_grades_with_it(tmp_path, tmp_path_factory):
+    from test_platforms import build_bundle, run_autograder, unzip_bundle
+
+    bundle = unzip_bundle(build_bundle(tmp_path_factory, "--course", str(TANH)), tmp_path_factory)
+    assert sorted(p.name for p in (bundle / "solutions" / "course").iterdir()) == [
+        "course.toml", "tanh.py", "tanh_reference.py"]
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "ops.py").write_text(SOLUTIONS + "\n\n" + TANH_WRONG)
+    env = {"GRADER_COURSE": ""}  # the bundle's own course, whatever the caller's environment says
+    done = run_autograder(bundle, tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert data["score"] == 12.0 and {test["name"].split(".")[0] for test in data["tests"]} >= {"mul", "tanh"}, data

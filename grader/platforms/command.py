@@ -36,7 +36,7 @@ def _bank(args) -> int:
 def _gradescope_build(args) -> int:
     from . import gradescope
 
-    names = gradescope.build(args.out, args.visibility, args.rubric)
+    names = gradescope.build(args.out, args.visibility, args.rubric, args.course)
     print(f"wrote {args.out} ({len(names)} files; checks shown to students: {args.visibility}). "
           "Upload it on the assignment's Configure Autograder page.")
     return 0
@@ -99,6 +99,7 @@ def add_command(commands) -> None:
     build.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                        help="when students see each check and their score (default: visible)")
     build.add_argument("--rubric", metavar="TOML", help="rubric to grade with (default: the kit's grader/core/rubric.toml)")
+    registry.add_course_argument(build)
     build.set_defaults(run=_gradescope_build)
     run = _run_parser(actions, "grade $GRADESCOPE_ROOT/submission (default /autograder) into results/results.json",
                       _gradescope_run)

@@ -158,20 +158,35 @@ def _checked_reference(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def bundle_files(visibility: str = "visible", rubric_path=None) -> dict:
-    """Archive name -> bytes of the autograder zip; checks the rubric and reference first."""
+def bundle_files(visibility: str = "visible", rubric_path=None, course_dir=None) -> dict:
+    """Archive name -> bytes of the autograder zip; checks the rubric, course and reference first.
+
+    A course folder travels whole under solutions/course/ (private, like the reference), and the
+    bundle's scripts select it with GRADER_COURSE."""
     rubric_file = Path(rubric_path) if rubric_path else DEFAULT_RUBRIC
-    rubric = registry.builtin().rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
+    course = registry.select(course_dir)
+    rubric = course.rubric(rubric_file)  # a bad rubric fails here, not on the first student's submission
     files = {name: template(name) for name in TEMPLATES}
     files[CONFIG_NAME] = (json.dumps({"visibility": visibility}, indent=2) + "\n").encode()
     files["rubric.toml"] = rubric_file.read_bytes()
     files["solutions/backprop/ops.py"] = _checked_reference(solutions_path())
-    files[BANK_NAME] = _bank_bytes(rubric)
+    if course.folder is not None:
+        course.reference()  # a course reference that cannot be loaded fails here too
+        files.update(_course_files(course))
+    files[BANK_NAME] = _bank_bytes(course, rubric)
     files.update(_package_files())
     return files
 
 
-def _bank_bytes(rubric) -> bytes:
+def _course_files(course) -> dict:
+    """solutions/course/: course.toml and every file it names, under their names in the folder."""
+    toml = course.folder / "course.toml"
+    names = {toml} | {Path(p) for p in course.modules} | set(course.references.values())
+    return {f"solutions/course/{path.resolve().relative_to(course.folder).as_posix()}": path.read_bytes()
+            for path in sorted(names)}
+
+
+def _bank_bytes(course, rubric) -> bytes:
     """The example bank of this rubric and reference, as the bundle ships it: a fresh container
     loads it (milliseconds) instead of drawing it (seconds). Its key names this grader, reference,
     rubric and the build machine's library versions; setup.sh redraws it if the image's differ."""
@@ -181,7 +196,7 @@ def _bank_bytes(rubric) -> bytes:
     from ..cli.commands import bank_cache
     from ..core.oracles import Reference
 
-    oracle = Reference(registry.builtin().reference())
+    oracle = Reference(course.reference())
     bank = bank_cache(oracle, rubric)  # the instructor's cache, if `grader grade` drew it already
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as folder:
         path = Path(folder) / "bank.npz"
@@ -189,9 +204,9 @@ def _bank_bytes(rubric) -> bytes:
         return path.read_bytes()
 
 
-def build(out, visibility: str = "visible", rubric_path=None) -> list:
+def build(out, visibility: str = "visible", rubric_path=None, course_dir=None) -> list:
     """Write the Gradescope autograder zip to OUT; returns the archive names."""
-    files = bundle_files(visibility, rubric_path)
+    files = bundle_files(visibility, rubric_path, course_dir)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)

@@ -45,6 +45,7 @@ fi
 # The bundle's example bank was drawn on the instructor's machine; its key names the Python, NumPy
 # and Hypothesis versions. Redraw it here, once, if this image's differ: every submission then
 # loads it instead of drawing it (a Gradescope container is fresh for each submission).
+if [ -f "$here/solutions/course/course.toml" ]; then export GRADER_COURSE="$here/solutions/course"; fi
 PYTHONPATH="$here" BACKPROP_SOLUTIONS="$here/solutions/backprop/ops.py" \
     "$venv/bin/python" -m grader bank "$here/solutions/bank.npz" --rubric "$here/rubric.toml"
 
