@@ -339,22 +339,29 @@ def test_gradescope_run_autograder_with_the_course(course_dir, expected_scores, 
             by_op[key] = by_op.get(key, 0.0) + test["score"]
         assert by_op == expected_scores[name], name
         assert results["score"] == sum(expected_scores[name].values())
+    # The course's references travel with the hidden reference, which run_autograder closed to the worker.
+    assert {p.name for p in (bundle / "solutions").rglob("*_reference.py")} == {f"{n}_reference.py" for n in EXAMPLE_OPS}
+    assert (bundle / "solutions").stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="grader nbgrader init reads only the kit's reference (KeyError: 'Tanh' in "
+                   "notebook.answer_sources); the ops branch is making it course-aware: REMOVE this mark then")
 def test_nbgrader_generate_assignment_and_autograde_with_the_course(course_dir, expected_scores, tmp_path):
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
 
     from grader.run.cells import answer_id, score_id
 
-    needs_course_option("nbgrader", "init")
     root, course_id = tmp_path / "nbgrader", "course-examples"
     jupyter = root / "jupyter"
-    env = clean_env(JUPYTER_CONFIG_DIR=str(jupyter / "config"), JUPYTER_DATA_DIR=str(jupyter / "data"),
-                    JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"), IPYTHONDIR=str(jupyter / "ipython"))
+    # nbgrader's side (init, the notebook's cells, autograde) selects the course by GRADER_COURSE.
+    jupyter_dirs = dict(JUPYTER_CONFIG_DIR=str(jupyter / "config"), JUPYTER_DATA_DIR=str(jupyter / "data"),
+                        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"), IPYTHONDIR=str(jupyter / "ipython"),
+                        GRADER_COURSE=str(course_dir))
+    env = clean_env(**jupyter_dirs)
     nbgrader_dir = root / "course"
-    done = grader_cli("nbgrader", "init", str(nbgrader_dir), "--course-id", course_id, "--course", str(course_dir))
+    done = grader_cli("nbgrader", "init", str(nbgrader_dir), "--course-id", course_id, **jupyter_dirs)
     assert done.returncode == 0, done.stderr
 
     def nbgrader(*args):
