@@ -178,3 +178,15 @@ def test_the_gradescope_bundle_carries_the_course_and_grades_with_it(tmp_path, t
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp_path / "results" / "results.json").read_text())
     assert data["score"] == 12.0 and {test["name"].split(".")[0] for test in data["tests"]} >= {"mul", "tanh"}, data
+
+
+def test_nbgrader_init_takes_the_course(tmp_path):
+    pytest.importorskip("nbgrader")
+    done = cli("nbgrader", "init", str(tmp_path / "nb"), "--course", str(TANH))
+    assert done.returncode == 0, done.stderr
+    config = (tmp_path / "nb" / "nbgrader_config.py").read_text()
+    assert f'os.environ["GRADER_COURSE"] = {str(TANH)!r}' in config  # autograde grades the course's ops
+    notebook = json.loads((tmp_path / "nb" / "source" / "backprop" / "backprop.ipynb").read_text())
+    graded = {cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]
+              for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")}
+    assert graded == {"score_mul": 12, "score_tanh": 10}

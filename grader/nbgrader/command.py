@@ -11,7 +11,7 @@ def _init(args) -> int:
         raise UsageError("nbgrader is not installed here: pip install -r requirements-nbgrader.txt") from None
     from .course import init_course
 
-    written = init_course(args.course_dir, args.course_id, args.rubric, args.force)
+    written = init_course(args.course_dir, args.course_id, args.rubric, args.force, args.course)
     config, fresh = written["config"]
     print(f"{'wrote' if fresh else 'kept '} {config}" + ("" if fresh else " (--force rewrites it)"))
     print(f"wrote {written['notebook']}")
@@ -22,6 +22,8 @@ def _init(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ..ops import registry
+
     nbgrader = commands.add_parser("nbgrader", help="nbgrader integration (course setup)")
     actions = nbgrader.add_subparsers(dest="nbgrader_command", required=True, metavar="ACTION")
     init = actions.add_parser("init", help="write nbgrader_config.py and source/backprop/backprop.ipynb "
@@ -31,4 +33,5 @@ def add_command(commands) -> None:
     init.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml); "
                                                        "the notebook's points and the scores come from it")
     init.add_argument("--force", action="store_true", help="also rewrite an existing nbgrader_config.py")
+    registry.add_course_argument(init)
     init.set_defaults(run=_init)

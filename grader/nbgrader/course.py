@@ -33,7 +33,7 @@ from grader.nbgrader.preprocessor import TrustedScores
 from grader.nbgrader.sanitize import SafeDeduplicateIds
 
 c = get_config()  # noqa: F821 - nbgrader defines get_config when it loads this file
-
+{course_line}
 c.CourseDirectory.course_id = {course_id!r}
 # Never copied into release/ or autograded/: editor and test caches, and anything that could
 # shadow the grader package in a kernel.
@@ -64,8 +64,18 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 '''
 
 
-def config_text(course_id: str, rubric: str = "") -> str:
-    return CONFIG.format(course_id=course_id, rubric=rubric)
+def config_text(course_id: str, rubric: str = "", ops_course: str = "") -> str:
+    """The config; with `ops_course` (a course folder), every nbgrader run grades that course's ops."""
+    line = (f"import os  # noqa: E402\nos.environ[\"GRADER_COURSE\"] = {ops_course!r}  # the ops: a course folder\n"
+            if ops_course else "")
+    return CONFIG.format(course_id=course_id, rubric=rubric, course_line=line)
+
+
+def course_solutions(course) -> str:
+    """The reference source the notebook's answer cells come from: the kit's, then each course op's."""
+    parts = [solutions_path().read_text(encoding="utf-8")] if course.builtin_keys else []
+    parts += [path.read_text(encoding="utf-8") for path in course.references.values()]
+    return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
 
 
 def stub_docstring() -> str:
@@ -73,28 +83,31 @@ def stub_docstring() -> str:
     return ast.get_docstring(ast.parse(stubs.read_text(encoding="utf-8"))) or ""
 
 
-def write_notebook(path: Path, rubric_path: str = "") -> None:
+def write_notebook(path: Path, rubric_path: str = "", course=None) -> None:
     import nbformat
 
     from .notebook import build_notebook
 
-    notebook = build_notebook(solutions_path().read_text(encoding="utf-8"), stub_docstring(),
-                              REPO / "assignments" / "backprop" / "README.md", registry.select().rubric(rubric_path or None),
+    course = course or registry.select()
+    notebook = build_notebook(course_solutions(course), stub_docstring(),
+                              REPO / "assignments" / "backprop" / "README.md", course.rubric(rubric_path or None),
                               rubric_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
 
 
-def init_course(course_dir, course_id=None, rubric_path=None, force: bool = False) -> dict:
+def init_course(course_dir, course_id=None, rubric_path=None, force: bool = False, ops_course=None) -> dict:
     """Write the course; returns {"config": (path, written?), "notebook": path}."""
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
     rubric = str(Path(rubric_path).resolve()) if rubric_path else ""
-    registry.select().rubric(rubric or None)  # a bad rubric fails here, before anything is written
+    course = registry.select(ops_course)  # a bad course folder fails here, before anything is written
+    course.rubric(rubric or None)  # and so does a bad rubric
+    folder = str(course.folder) if course.folder else ""
     config = course_dir / "nbgrader_config.py"
     write_config = force or not config.exists()
     if write_config:
-        config.write_text(config_text(course_id or course_dir.resolve().name, rubric), encoding="utf-8")
+        config.write_text(config_text(course_id or course_dir.resolve().name, rubric, folder), encoding="utf-8")
     notebook = course_dir / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    write_notebook(notebook, rubric)
+    write_notebook(notebook, rubric, course)
     return {"config": (config, write_config), "notebook": notebook}
