@@ -345,8 +345,6 @@ def test_gradescope_run_autograder_with_the_course(course_dir, expected_scores, 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="grader nbgrader init reads only the kit's reference (KeyError: 'Tanh' in "
-                   "notebook.answer_sources); the ops branch is making it course-aware: REMOVE this mark then")
 def test_nbgrader_generate_assignment_and_autograde_with_the_course(course_dir, expected_scores, tmp_path):
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
@@ -355,13 +353,13 @@ def test_nbgrader_generate_assignment_and_autograde_with_the_course(course_dir, 
 
     root, course_id = tmp_path / "nbgrader", "course-examples"
     jupyter = root / "jupyter"
-    # nbgrader's side (init, the notebook's cells, autograde) selects the course by GRADER_COURSE.
+    # Only init is told the course: the nbgrader_config.py it writes selects it for every nbgrader run.
     jupyter_dirs = dict(JUPYTER_CONFIG_DIR=str(jupyter / "config"), JUPYTER_DATA_DIR=str(jupyter / "data"),
-                        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"), IPYTHONDIR=str(jupyter / "ipython"),
-                        GRADER_COURSE=str(course_dir))
+                        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"), IPYTHONDIR=str(jupyter / "ipython"))
     env = clean_env(**jupyter_dirs)
     nbgrader_dir = root / "course"
-    done = grader_cli("nbgrader", "init", str(nbgrader_dir), "--course-id", course_id, **jupyter_dirs)
+    done = grader_cli("nbgrader", "init", str(nbgrader_dir), "--course-id", course_id, "--course", str(course_dir),
+                      **jupyter_dirs)
     assert done.returncode == 0, done.stderr
 
     def nbgrader(*args):
