@@ -256,14 +256,6 @@ def grader_cli(*args, cwd=ROOT, **env) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900)
 
 
-def needs_course_option(*command):
-    """Skip until `grader <command>` takes --course (the front ends gain it one by one on the ops
-    branch; REMOVE these probes once every front end has it)."""
-    done = grader_cli(*command, "--help")
-    if not re.search(r"--course(?![\w-])", done.stdout):  # not --course-id
-        pytest.skip(f"grader {' '.join(command)} does not take --course yet")
-
-
 def scores_by_op(report: dict) -> dict:
     return {key: op["score"] for key, op in report["ops"].items()}
 
@@ -291,7 +283,6 @@ def test_grader_grade_with_the_course(course_dir, expected_scores, tmp_path):
 
 @pytest.mark.slow
 def test_the_released_public_tests_cover_the_course_ops(course_dir, tmp_path):
-    needs_course_option("release")
     release = tmp_path / "release"
     done = grader_cli("release", "--course", str(course_dir), str(release))
     assert done.returncode == 0, done.stderr
@@ -317,7 +308,6 @@ def test_the_released_public_tests_cover_the_course_ops(course_dir, tmp_path):
 
 @pytest.mark.slow
 def test_gradescope_run_autograder_with_the_course(course_dir, expected_scores, tmp_path):
-    needs_course_option("gradescope", "build")
     bundle_zip = tmp_path / "autograder.zip"
     done = grader_cli("gradescope", "build", "--course", str(course_dir), str(bundle_zip))
     assert done.returncode == 0, done.stderr
