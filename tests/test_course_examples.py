@@ -40,6 +40,8 @@ from grader.run.in_process import InProcessRunner
 EXAMPLES = ROOT / "examples"
 EXAMPLE_OPS = ("tanh", "layer_norm")
 KEPT_BUILTIN = "sigmoid"
+# Mistakes of mutation or of state kept between calls: upstream and no_mutation are named for these.
+STATE_MISTAKES = {"mutates_grad_out", "mutates_input", "stateful", "memoised_result", "accumulates_across_calls"}
 WRONG = sorted(p for name in EXAMPLE_OPS for p in (EXAMPLES / name / "corpus" / "wrong").glob("*.py"))
 CORRECT = sorted(p for name in EXAMPLE_OPS for p in (EXAMPLES / name / "corpus" / "correct").glob("*.py"))
 REFERENCES = "".join("\n\n" + (EXAMPLES / name / f"{name}_reference.py").read_text(encoding="utf-8")
@@ -148,13 +150,19 @@ def test_the_references_score_full_marks(grading):
 
 
 @pytest.mark.parametrize("snippet", WRONG, ids=lambda p: p.stem)
-def test_wrong_backward_loses_points_on_its_op_only_and_any_cause_named_is_its_own(snippet, grading):
+def test_wrong_backward_loses_points_on_its_op_only_and_any_cause_named_is_its_own(snippet, course, grading):
     report = grade_in_process(with_snippet(snippet), grading)
     guilty = snippet_op(snippet)
     assert report.ops[guilty].score < report.ops[guilty].max_score, "this bug went unnoticed"
     for key, op in report.ops.items():
         if key != guilty:
             assert op.score == op.max_score, f"{key} lost points for a bug in {guilty}"
+    checks = {check.name: check for check in report.ops[guilty].checks}
+    base = course.contract[guilty].properties[0].name
+    if checks[base].passed and not set(tags(snippet)) & STATE_MISTAKES:
+        # A mistake the simplest inputs do not show is not upstream's or no_mutation's to charge.
+        for name in ("upstream", "no_mutation"):
+            assert checks[name].passed, f"{name} deducted for a mistake its name does not cover: {checks[name].reason}"
     named = {check.mistake for check in report.ops[guilty].checks if check.mistake}
     assert named <= set(tags(snippet)), f"the feedback names {named}, the file's mistake is {tags(snippet)}"
 
