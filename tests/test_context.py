@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.ops import load_rubric
+
 from grader.core.bankfile import bank_key, load_bank, save_bank
 from grader.core.context import CACHE, REQUIRED, SHIPPED, GradingContext, stored_bank
 from grader.core.rubric import Rubric
@@ -41,14 +43,18 @@ def small(tmp_path):
     return path
 
 
-def test_a_rubric_is_taken_as_a_file_or_as_itself(reference, small):
-    context = GradingContext.build(reference, small)
-    assert isinstance(context.rubric, Rubric) and context.bank_path == ""
-    assert GradingContext.build(reference, context.rubric).rubric is context.rubric
+def test_a_context_takes_a_course_rubric_and_nothing_else(reference, small):
+    """A rubric belongs to a course (its ops): the context takes the Rubric, never a path it
+    would have to guess the ops of."""
+    rubric = load_rubric(small)
+    context = GradingContext.build(reference, rubric)
+    assert context.rubric is rubric and context.bank_path == ""
+    with pytest.raises(TypeError):
+        GradingContext.build(reference, small)
 
 
 def test_where_the_bank_comes_from(reference, small, tmp_path, capsys):
-    rubric = GradingContext.build(reference, small).rubric
+    rubric = load_rubric(small)
     missing = tmp_path / "none.npz"
     with pytest.raises(RuntimeError, match="missing or stale"):
         stored_bank(reference, rubric, missing, REQUIRED)

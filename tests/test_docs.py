@@ -124,6 +124,7 @@ EXPECTED = {
     "docs/lms.md": ['"Liddell, Alice",501,1001,aliddell,A,100', "Points Possible,,,,,12,12,14,12,16,17,17",
                     "aliddell,1001,alice@uni.example,100", '"bjones","70"', "carol,0", "exit 2"],
     "docs/scale.md": ["Merged 3 students from 2 folders.", "alice,graded,12,12,14,12,16,17,17,100", "exit 2"],
+    "docs/extending.md": ["tanh.stability", "111/111", "38 passed"],
 }
 # ...and must not print: nbgrader's config warning about display_data_priority is silenced.
 UNEXPECTED_ON_STDERR = {"docs/nbgrader.md": ["display_data_priority", "Traceback"]}

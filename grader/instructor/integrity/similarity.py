@@ -30,7 +30,7 @@ Calibration (tests/test_integrity.py checks the two end figures). Over the kit's
 correct implementations, each snippet of tests/corpus/correct/ and the reference, op by op, the
 highest similarity of a pair is 0.61 (a padded keepdims sum against the reference's own helper,
 both one keepdims sum over the size-1 axes); the other ops' highest pairs lie between 0.00 and
-0.49 (per-op figures: docs/integrity.md). Over the copies of tests/integrity/copies/
+0.49. Over the copies of tests/integrity/copies/
 (renamed, reordered, recommented, re-spaced, a useless line added), each against its source, the
 lowest is 0.86 (a loss renamed with its first two statements swapped); five of seven
 are 1.00. `THRESHOLD` sits between the two. k = 15 separates best: with k = 12 the honest
