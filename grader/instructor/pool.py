@@ -87,6 +87,7 @@ def zero_report(student_id: str, reason: str, context: Context, status: str) -> 
 # --------------------------------------------------------------------------- the child's side
 
 _INHERITED = None  # the parent's Context; a forked child finds it here
+_PARENT_ENDS = []  # the parent's ends of every grading process's pipe; a forked child closes its copies
 
 
 class Terminated(BaseException):
@@ -114,6 +115,9 @@ def _load_context(bank_path: str, rubric) -> Context:
 def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> None:
     """Grade the submissions the parent sends, one at a time, until told to stop or `quota` is done."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    for end in _PARENT_ENDS:  # inherited by fork: held here, they would hide the parent's death
+        with contextlib.suppress(OSError):
+            end.close()
     try:
         _die_with_parent(parent_pid)
         inherited = _INHERITED and _INHERITED.grading.bank_path == bank_path
@@ -160,6 +164,8 @@ class _Job:
             self.process.kill()
             self.process.join()
         self.conn.close()
+        with contextlib.suppress(ValueError):
+            _PARENT_ENDS.remove(self.conn)
 
 
 def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, shrink: bool,
@@ -183,6 +189,7 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
         process = mp.Process(target=_child, name="grading", daemon=True,
                              args=(theirs, os.getpid(), context.grading.bank_path, context.grading.rubric, in_process,
                                    shrink, quota))
+        _PARENT_ENDS.append(ours)
         process.start()
         theirs.close()  # before the next fork, so only this child holds it: EOF means it died
         return _Job(process, ours, quota)
