@@ -296,6 +296,6 @@ def test_an_op_the_rubric_does_not_grade_is_refused(tmp_path):
     rubric.write_text("[points.mul]\nsame_shape = 1\n")
     result = run_strength("--op", "add", "--rubric", rubric, cache=tmp_path)
     assert result.returncode == 2 and "grades no property of add" in result.stderr
-    rubric.write_text("[grading]\nseed = 1\n")
+    rubric.write_text("[grading]\nseed = 1\n[points.mul]\nsame_shape = 0\n")  # points tables, none above 0
     result = run_strength("--rubric", rubric, cache=tmp_path)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "grades no op" in result.stderr
