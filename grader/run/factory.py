@@ -26,13 +26,11 @@ class Unloadable(Runner):
         pass
 
 
-def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = "",
-                classes=None) -> Runner:
+def make_runner(submission, in_process: bool = False, private_dirs=(), fork_server: str = "") -> Runner:
     """The runner that decides a grade: the sandbox, unless in-process is asked for explicitly.
 
     ``private_dirs`` are folders the student's code must not read (e.g. a batch's output);
-    ``fork_server`` is a batch's fork server to start sandbox workers from (faster, same walls);
-    ``classes`` the class names the grade will ask for (None: whatever classes the file has).
+    ``fork_server`` is a batch's fork server to start sandbox workers from (faster, same walls).
     A submission that cannot be read as source (``submission.error``) gets `Unloadable`: a
     report scoring 0 that says why, from every path that grades.
     """
@@ -43,4 +41,4 @@ def make_runner(submission, in_process: bool = False, private_dirs=(), fork_serv
     from ..sandbox.sandbox_runner import SandboxRunner
 
     return SandboxRunner(submission.source, submission.filename, private_dirs=tuple(private_dirs),
-                         fork_server=fork_server, classes=classes)
+                         fork_server=fork_server)

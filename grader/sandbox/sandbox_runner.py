@@ -139,7 +139,7 @@ class SandboxRunner:
 
     def __init__(self, source: str, filename: str = "ops.py", *, memory_bytes: int = None,
                  cpu_seconds: float = 120.0, call_timeout: float = 5.0, op_timeout: float = 10.0,
-                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = "", classes=None):
+                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = ""):
         if min(cpu_seconds, call_timeout, op_timeout) <= 0:
             raise ValueError("cpu_seconds, call_timeout and op_timeout must be positive")
         self.filename = filename
@@ -149,7 +149,6 @@ class SandboxRunner:
         self.layers = {}
         self.worker_pids, self.scratch_dirs = [], []   # every worker this runner started (for audits)
         self._source = source
-        self._wanted = None if classes is None else [str(name) for name in classes]
         self._private = sorted({os.path.realpath(solutions_path().parent),
                                 *(os.path.realpath(folder) for folder in private_dirs)})
         self._landlock = landlock
@@ -266,7 +265,7 @@ class SandboxRunner:
         account = self.account
         return {
             "type": "config", "scratch": scratch, "source": source_name, "filename": self.filename,
-            "classes": self._wanted, "private": self._private,
+            "private": self._private,
             "memory_bytes": self.memory_bytes, "memory_text": _size_text(self.memory_bytes),
             "cpu_seconds": self.cpu_seconds, "file_bytes": FILE_BYTES, "open_files": OPEN_FILES,
             "uid": account.uid if account else None, "gid": account.gid if account else None,
