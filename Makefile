@@ -51,7 +51,7 @@ test: $(EXTRAS) $(BROWSER) $(FRESH_OS)
 
 # Regenerate the student stubs from the reference solutions (a test checks they agree).
 stubs: $(READY)
-	$(BIN)/python -c "from grader.stubs import write_stubs; write_stubs()"
+	$(BIN)/python -c "from grader.instructor.stubs import write_stubs; write_stubs()"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
