@@ -18,6 +18,7 @@ import re
 import shutil
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..paths import REPO
 from ..ops import registry
 
@@ -149,9 +150,9 @@ def _pack_course(course, out: Path) -> None:
     toml = f"[course]\nbuiltins = {json.dumps([op.key for op in course.contract if op.key in kit])}\n"
     for key in course.references:
         module = next(Path(p) for p in course.modules if course.modules[p] == key)
-        shutil.copy(module, packed / module.name)
+        _copy(module, packed / module.name)
         toml += f'\n[[ops]]\nmodule = "{module.name}"\n'
-    (packed / "course.toml").write_text(toml, encoding="utf-8")
+    write_atomic(packed / "course.toml", toml)
 
 
 def build_release(out_dir, course_dir=None) -> Path:
@@ -166,31 +167,38 @@ def build_release(out_dir, course_dir=None) -> Path:
     (out / "backprop").mkdir(parents=True, exist_ok=True)
     (out / "tests").mkdir()
     stubs = course_stubs(course) if course.references else (assignment / "ops.py").read_text(encoding="utf-8")
-    (out / "backprop" / "ops.py").write_text(stubs, encoding="utf-8")
+    write_atomic(out / "backprop" / "ops.py", stubs)
     handout = released_handout((assignment / "README.md").read_text(encoding="utf-8"))
     if course.references:
         handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
-    (out / "README.md").write_text(handout, encoding="utf-8")
-    shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
+    write_atomic(out / "README.md", handout)
+    _copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_FOLDERS:
-        shutil.copytree(REPO / "grader" / name, out / "grader" / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for source in sorted((REPO / "grader" / name).rglob("*")):
+            if source.is_file() and "__pycache__" not in source.parts and source.suffix != ".pyc":
+                _copy(source, out / "grader" / name / source.relative_to(REPO / "grader" / name))
     for name in ("sandbox", "sandbox/untrusted"):
         (out / "grader" / name).mkdir(parents=True, exist_ok=True)
-        (out / "grader" / name / "__init__.py").write_text(EMPTY_PACKAGE)
+        write_atomic(out / "grader" / name / "__init__.py", EMPTY_PACKAGE)
     for name in STUDENT_FILES:
-        shutil.copy(REPO / "grader" / name, out / "grader" / name)
+        _copy(REPO / "grader" / name, out / "grader" / name)
     # The pristine given forward: the Numeric oracle differentiates this, never the student's copy.
-    (out / "grader" / "given_ops.py").write_text(stubs, encoding="utf-8")
+    write_atomic(out / "grader" / "given_ops.py", stubs)
     if course.references:
         _pack_course(course, out)
-    (out / "pyproject.toml").write_text(PYPROJECT)
-    (out / "requirements.txt").write_text(_requirements())
-    (out / ".gitignore").write_text(GITIGNORE)
+    write_atomic(out / "pyproject.toml", PYPROJECT)
+    write_atomic(out / "requirements.txt", _requirements())
+    write_atomic(out / ".gitignore", GITIGNORE)
     (out / ".github" / "workflows").mkdir(parents=True)
-    (out / ".github" / "workflows" / "classroom.yml").write_text(_workflow(rubric))
+    write_atomic(out / ".github" / "workflows" / "classroom.yml", _workflow(rubric))
     return out
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy one file's bytes and permission bits (like shutil.copy), through atomic.py."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, source.read_bytes(), mode=source.stat().st_mode & 0o777)
 
 
 def add_command(commands) -> None:

@@ -54,7 +54,8 @@ def make_stubs(solution_source: str) -> str:
 
 def write_stubs() -> None:
     """Rewrite assignments/backprop/ops.py from solutions/backprop/ops.py."""
+    from ..atomic import write_atomic
     from ..paths import REPO
 
     source = (REPO / "solutions" / "backprop" / "ops.py").read_text(encoding="utf-8")
-    (REPO / "assignments" / "backprop" / "ops.py").write_text(make_stubs(source), encoding="utf-8")
+    write_atomic(REPO / "assignments" / "backprop" / "ops.py", make_stubs(source))

@@ -14,6 +14,7 @@ their own settings to it.
 import ast
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..paths import REPO, solutions_path
 from ..ops import registry
 from ..run.cells import ASSIGNMENT, NOTEBOOK
@@ -93,7 +94,8 @@ def write_notebook(path: Path, rubric_path: str = "", course=None) -> None:
                               REPO / "assignments" / "backprop" / "README.md", course.rubric(rubric_path or None),
                               rubric_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
+    text = nbformat.writes(notebook)
+    write_atomic(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write ends it
 
 
 def init_course(course_dir, course_id=None, rubric_path=None, force: bool = False, ops_course=None) -> dict:
@@ -107,7 +109,7 @@ def init_course(course_dir, course_id=None, rubric_path=None, force: bool = Fals
     config = course_dir / "nbgrader_config.py"
     write_config = force or not config.exists()
     if write_config:
-        config.write_text(config_text(course_id or course_dir.resolve().name, rubric, folder), encoding="utf-8")
+        write_atomic(config, config_text(course_id or course_dir.resolve().name, rubric, folder))
     notebook = course_dir / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     write_notebook(notebook, rubric, course)
     return {"config": (config, write_config), "notebook": notebook}

@@ -20,10 +20,10 @@ Docker.
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..core.context import SHIPPED, GradingContext
 from ..core.feedback import diagnosis_line, feedback_body
 from ..core.grade import Report
@@ -145,16 +145,7 @@ def clear_results(path: Path, private: bool = False) -> None:
 
 
 def write_results(path: Path, data: dict) -> None:
-    """Write JSON to a temporary file beside `path`, then rename it over `path` (atomic)."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2)
-            out.write("\n")
-        os.chmod(temporary, 0o644)  # platforms read it as another user; its folder guards writes
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write JSON to `path` atomically (a temporary file beside it, renamed over it)."""
+    # 0644: platforms read it as another user; its folder guards writes.
+    write_atomic(path, json.dumps(data, indent=2) + "\n", mode=0o644)
 

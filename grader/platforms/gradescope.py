@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
+from ..atomic import atomic_file
 from ..render.escape import terminal
 from ..core.rubric import DEFAULT_RUBRIC
 from ..ops import registry
@@ -207,7 +208,7 @@ def _bank_bytes(course, rubric) -> bytes:
 def build(out, visibility: str = "visible", rubric_path=None, course_dir=None) -> list:
     """Write the Gradescope autograder zip to OUT; returns the archive names."""
     files = bundle_files(visibility, rubric_path, course_dir)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with atomic_file(out) as file, zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

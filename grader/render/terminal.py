@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..atomic import write_atomic
 from .escape import terminal
 
 INDENT = 4          # feedback lines, under their check's header
@@ -104,6 +105,4 @@ def render_feedback(report, console: Console) -> None:
 
 
 def write_json(report, path) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(report.to_json(), out, indent=2, sort_keys=False)
-        out.write("\n")
+    write_atomic(path, json.dumps(report.to_json(), indent=2, sort_keys=False) + "\n")

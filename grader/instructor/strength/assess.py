@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...atomic import write_atomic
 from ...core.rubric import Rubric
 
 PROBE_EXAMPLES = 100
@@ -87,7 +88,7 @@ def _write(folder: Path, mutants, attribute: str) -> list:
     entries = []
     for mutant in mutants:
         (folder / mutant.id).mkdir()
-        (folder / mutant.id / "ops.py").write_text(getattr(mutant, attribute), encoding="utf-8")
+        write_atomic(folder / mutant.id / "ops.py", getattr(mutant, attribute))
         entries.append((mutant.id, folder / mutant.id))
     return entries
 
