@@ -13,7 +13,7 @@ that is not deterministic), the bank's own failing example is kept.
 from hypothesis import given, reject, seed
 from hypothesis.errors import HypothesisException
 
-from .bank import hypothesis_settings
+from .bank import blind_to_loaded_source, hypothesis_settings
 from .diagnoses import Failing
 from .diagnoses.failure import degenerate
 from .judge import judge
@@ -42,7 +42,8 @@ def shrink_failure(prop, op, oracle, runner, rubric, kind: str, telling: bool = 
             raise _SameMistake
 
     try:
-        replay()
+        with blind_to_loaded_source():
+            replay()
     except _SameMistake:
         return found[-1]  # Hypothesis replays the minimal example last
     except (HypothesisException, ExceptionGroup):  # Flaky: the student's code is not deterministic
