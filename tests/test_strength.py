@@ -1,6 +1,7 @@
 """`grader strength`: mutants from the reference, equivalence, what a rubric lets through, the report."""
 
 import ast
+import dataclasses
 import json
 import os
 import subprocess
@@ -10,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from grader.cli.commands import rubric_toml
-from grader.ops import load_rubric
-from grader.instructor.strength import operators
+from grader.ops import load_rubric, registry
+from grader.core.contract import Contract
 from grader.instructor.strength.assess import Verdict, assess
 from grader.instructor.strength.mutants import mutants_of
 from grader.instructor.strength.operators import Operator
@@ -153,14 +154,19 @@ def test_a_mutant_changes_its_backward_and_nothing_else():
     assert len(sources) == len(set(sources)) and SOLUTION_SOURCE not in sources
 
 
-def test_op_modules_add_operators_through_the_hook(monkeypatch):
-    double = Operator("double_b", "uses 2b", lambda node, scope: [ast.parse("2 * self.b", mode="eval").body]
-                      if ast.unparse(node) == "self.b" else [])
-    monkeypatch.setitem(operators.EXTRA_OPERATORS, "matmul", (double,))
-    mutants = by_id(mutants_of(SMALL, ["matmul"]))
+def test_an_op_module_adds_its_own_operators_through_opspec_mutations():
+    # The operators an op declares next to it (OpSpec.mutations) mutate that op, and no other.
+    double = ("double_b", "uses 2b", lambda node, scope: [ast.parse("2 * self.b", mode="eval").body]
+              if ast.unparse(node) == "self.b" else [])
+    kit = registry.builtin().contract
+    contract = Contract(tuple(dataclasses.replace(op, mutations=(double,)) if op.key == "matmul" else op
+                              for op in kit))
+    mutants = by_id(mutants_of(SMALL, ["matmul", "max"], contract))
     assert backward_lines(mutants["matmul.double_b.1"].source, "MatMul") == \
         ["return (grad_out @ (2 * self.b).T, self.a.T @ grad_out)"]
-    assert "max.double_b.1" not in by_id(mutants_of(SMALL, ["max"]))
+    assert mutants["matmul.double_b.1"].sentence == "uses 2b"
+    assert not any(".double_b." in key for key in mutants if not key.startswith("matmul."))
+    assert "matmul.double_b.1" not in by_id(mutants_of(SMALL, ["matmul"])), "the kit's matmul declares no double_b"
 
 
 # --------------------------------------------------------------------------- running them (sandbox)

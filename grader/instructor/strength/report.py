@@ -15,8 +15,6 @@ grading processes finished, so the same rubric gives the same bytes.
 
 import json
 
-from ...ops import OP_BY_KEY
-
 FORMAT = 1
 
 
@@ -117,4 +115,4 @@ def render_terminal(data: dict, console) -> None:
 def render_html(data: dict) -> str:
     from ...render.pages import render
 
-    return render("strength.html.j2", data=data, ops=OP_BY_KEY, percent=percent)
+    return render("strength.html.j2", data=data, percent=percent)
