@@ -26,6 +26,7 @@ class Mutant:
     source: str             # the whole mutated file
     probe_source: str       # the same, with only the mutated op's class
     diff: str               # unified diff of the mutated backward against the reference
+    changes_state: bool = False  # made by an operator that changes arrays or attributes (Operator.changes_state)
 
 
 def _class(tree: ast.Module, name: str):
@@ -116,5 +117,6 @@ def mutants_of(source: str, op_keys, contract=None, extra=None) -> list:
                 diff = "".join(difflib.unified_diff(lines, mutated.splitlines(keepends=True), "reference", "mutant",
                                                     n=1))
                 out.append(Mutant(f"{key}.{operator.id}.{number}", key, operator.id, operator.sentence, mutated,
-                                  without_classes(mutated, class_names - {op.class_name}), diff))
+                                  without_classes(mutated, class_names - {op.class_name}), diff,
+                                  operator.changes_state))
     return out

@@ -25,6 +25,7 @@ class Operator:
     id: str
     sentence: str                       # the mistake, as the report says it
     rewrite: Callable = field(repr=False, compare=False)  # (node, Scope) -> [replacement node, ...]
+    changes_state: bool = False         # its mutants change arrays or attributes, not only what is returned
 
 
 # --------------------------------------------------------------------------- the table
@@ -50,10 +51,11 @@ OPERATORS = (
              r.add_at_by_index),
     Operator("comparison", "uses another comparison (>= as >, <=, ==, ...)", r.comparison),
     Operator("naive_form", "replaces a stable expression by its naive form", r.naive_form),
-    Operator("in_place", "modifies grad_out or a cached input in place", r.in_place),
-    Operator("stale_result", "keeps the first call's answer and returns it on every later call", r.stale),
+    Operator("in_place", "modifies grad_out or a cached input in place", r.in_place, changes_state=True),
+    Operator("stale_result", "keeps the first call's answer and returns it on every later call", r.stale,
+             changes_state=True),
     Operator("accumulate", "adds each call's gradients to the previous call's (state kept between calls)",
-             r.accumulate),
+             r.accumulate, changes_state=True),
 )
 
 
