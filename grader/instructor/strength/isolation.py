@@ -10,6 +10,7 @@ every op (assess.py) measure; the others are graded on their own op.
 """
 
 import ast
+import functools
 
 
 def _split(tree: ast.Module, class_name: str):
@@ -38,12 +39,17 @@ def _keeps_to_itself(function: ast.FunctionDef) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=64)
+def _rest_of_reference(reference: str, class_name: str) -> str:
+    """The reference's tree without that class, dumped (the same for every mutant of the op)."""
+    return ast.dump(_split(ast.parse(reference), class_name)[0])
+
+
 def changes_only(source: str, reference: str, class_name: str) -> bool:
     """True if `source` differs from `reference` in class `class_name` alone, and that class
     can reach no other op (module docstring)."""
     rest, cls = _split(ast.parse(source), class_name)
-    reference_rest, _ = _split(ast.parse(reference), class_name)
-    if cls is None or ast.dump(rest) != ast.dump(reference_rest):
+    if cls is None or ast.dump(rest) != _rest_of_reference(reference, class_name):
         return False
     if any(isinstance(node, ast.Name) and node.id == class_name for node in ast.walk(rest)):
         return False

@@ -91,7 +91,7 @@ def render_terminal(data: dict, console) -> None:
 
     from ...render.escape import terminal
 
-    table = Table(title="Rubric strength: mutants of the reference", title_justify="left")
+    table = Table(title="Rubric strength: mutants of the reference", title_justify="left", pad_edge=False)
     # caught counts the non-equivalent mutants only; diagnosed, the caught ones that get a cause.
     for column in ("op", "mutants", "equivalent", "caught", "score", "diagnosed", "collateral"):
         table.add_column(column, justify="left" if column == "op" else "right")
