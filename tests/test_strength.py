@@ -238,15 +238,20 @@ def test_a_rubric_gap_lets_a_mutant_through_and_the_report_names_it(tmp_path, ca
     assert "matmul.accumulate.1" in (tmp_path / "strength.html").read_text()
 
 
-def test_without_square_the_rectangular_family_still_catches_every_transpose(tmp_path, cache):
-    # The rectangular family draws square shapes too, and a missing transpose raises on the others.
+def test_without_square_no_matmul_mutant_survives(tmp_path, cache):
+    # Issue 15 expected a transpose mutant to survive once `square` is dropped. None does:
+    # `rectangular` draws square shapes too, where a missing transpose gives wrong values, and
+    # raises on the other shapes. So the rubric without `square` still scores 100% on matmul.
     out = tmp_path / "strength.json"
     result = run_strength("--op", "matmul", "--rubric", rubric_without(tmp_path, "matmul", "square"),
                           "--json", out, cache=cache)
     assert result.returncode == 0, result.stderr
-    rows = [row for row in json.loads(out.read_text())["mutants"] if "transpose" in row["operator"]]
-    assert rows and all(row["status"] == "caught" and "rectangular" in [c["property"] for c in row["caught_by"]]
-                        for row in rows)
+    data = json.loads(out.read_text())
+    assert data["ops"]["matmul"]["score"] == 1.0 and data["ops"]["matmul"]["survived"] == 0
+    rows = [row for row in data["mutants"] if "transpose" in row["operator"]]
+    assert len(rows) >= 3 and all(row["status"] == "caught" and "rectangular" in
+                                  [c["property"] for c in row["caught_by"]] for row in rows)
+    assert not any(c["property"] == "square" for row in data["mutants"] for c in row["caught_by"])
 
 
 @pytest.mark.slow
