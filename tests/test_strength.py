@@ -201,6 +201,11 @@ def test_an_equivalent_mutant_is_recognised_and_a_wrong_one_caught(cache):
     assert verdicts[same.id].equivalent and verdicts[same.id].probed
     wrong = verdicts["matmul.drop_transpose.1"]
     assert not wrong.equivalent and "rectangular" in wrong.caught_by and "square" in wrong.caught_by
+    # Collateral is graded on the op's first mutant; the other, proved to change matmul alone, is
+    # graded on matmul only.
+    graded = [op.key for op in load_rubric().graded_ops]
+    assert verdicts[same.id].whole and list(verdicts[same.id].report["ops"]) == graded
+    assert not wrong.whole and list(wrong.report["ops"]) == ["matmul"]
 
 
 def run_strength(*args, cache):
@@ -294,6 +299,7 @@ def test_the_html_page_shows_every_text_as_text():
     (["--rubric", "missing.toml"], "rubric file not found"),
     (["--json", "no/such/folder/out.json"], "no such folder"),
     (["-j", "0"], "-j must be at least 1"),
+    (["--course", "no/such/course"], "course folder not found"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     result = run_strength(*args, cache=tmp_path)

@@ -1,7 +1,8 @@
 """`grader strength [--course DIR] [--rubric FILE] [--op KEY...] [--json OUT] [--html OUT] [-j N]`.
 
-Mutates every graded op's reference ``backward`` (or those of ``--op``), a course's own ops from
-their own reference files and with the operators their op modules add (registry.select), grades the mutants in
+Mutates every graded op's reference ``backward`` (or those of ``--op``): the ops of the course
+`registry.select` gives (``--course DIR``, else ``$GRADER_COURSE``, else the kit's), each from its
+own reference file (source.py) and with the operators its op module adds. Grades the mutants in
 the sandbox with the rubric, and prints per op the mutation score, the survivors with their diff
 and the families that would catch them, and the diagnosis coverage. A bad op key, a bad rubric
 or an output folder that does not exist: one line, exit 2, before any work.

@@ -3,8 +3,8 @@
 Every other op of a mutant's file runs the reference's own code exactly when (1) the file, with
 the mutated op's class left out, parses to the same tree as the reference with that class left
 out; (2) nothing outside that class names it (no other class subclasses, calls or reads it); and
-(3) its ``backward`` declares no ``global`` or ``nonlocal`` and stores nothing into a name that is
-neither ``self`` nor one of its own locals (module state another op could read). Such a mutant
+(3) none of its methods declares ``global`` or ``nonlocal`` or stores into an attribute or item of
+a name that is neither ``self`` nor one of the method's locals (module state another op could read). Such a mutant
 cannot cost another op a point except through the grader itself, which the mutants graded on
 every op (assess.py) measure; the others are graded on their own op.
 """

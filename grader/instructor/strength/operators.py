@@ -7,7 +7,7 @@ replace it (none: the node is no site for this operator; several: one mutant eac
 `count_sites` counts them; mutants.py uses both. Rewrites never edit the node they are given.
 
 `OPERATORS` serve every op. An op module declares the operators only that op knows, next to the op
-(`OpSpec.mutations`: ``(id, sentence, rewrite)`` triples, such as sigmoid's naive formula for its
+(`OpSpec.mutations`: ``(id, sentence, rewrite)`` triples, such as a naive formula for its
 derivative); `operators_for` gives an op both, the shared ones first.
 """
 
