@@ -10,9 +10,8 @@ and may hang or crash.
    failure's diagnosis: a ``mistake`` id only when it reproduces the mutant's numbers. A mutant
    that loses a point on its op is not equivalent: the bank holds only well-posed examples, and
    one of them shows the difference. **Collateral** (points lost on the other ops, zero on a fair
-   grader) is graded on a sample: `whole_grades` picks, per op, its first mutant and the first of
-   each operator that changes state, and every mutant that isolation.py cannot prove changes its
-   op alone; these are graded on every op, the others on their own op only (`MutantGrading`),
+   grader) is graded on a sample: `whole_grades` picks, per op, its first mutant and its first
+   mutant that changes state, and every mutant that isolation.py cannot prove changes its op alone; these are graded on every op, the others on their own op only (`MutantGrading`),
    since the other ops of their file run the reference's very code. That is most of the work saved:
    a mutant graded on one op instead of seven.
 2. **Equivalence.** A mutant that loses nothing on its op is graded again, its op alone
@@ -69,13 +68,13 @@ class MutantGrading:
 
 
 def whole_grades(mutants, reference: str, contract) -> frozenset:
-    """The mutants graded on every op (module docstring): per op its first mutant, the first of each
-    operator that changes state, and each one that may reach beyond its op's class."""
+    """The mutants graded on every op (module docstring): per op its first mutant and its first that
+    changes state, and each one that may reach beyond its op's class."""
     from .isolation import changes_only
 
     chosen, seen = set(), set()
     for mutant in mutants:
-        first = (mutant.op, mutant.operator if mutant.changes_state else "")
+        first = (mutant.op, mutant.changes_state)
         if first not in seen:
             seen.add(first)
             chosen.add(mutant.id)

@@ -114,7 +114,7 @@ def render_terminal(data: dict, console) -> None:
     total = data["total"]
     if total["collateral_graded"] < total["mutants"]:
         console.print(f"\nCollateral graded on {total['collateral_graded']} of {total['mutants']} mutants (each op's "
-                      "first, and the first of each operator that changes state); the others differ from the "
+                      "first, and its first that changes state); the others differ from the "
                       "reference in their op's class alone (checked on the AST): every other op runs the reference's "
                       "code.")
     equivalent = [row["id"] for row in data["mutants"] if row["status"] == "equivalent"]
