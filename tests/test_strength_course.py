@@ -2,6 +2,7 @@
 with the operators their op modules declare (OpSpec.mutations), and the worked examples score
 100% on their non-equivalent mutants."""
 
+import ast
 import json
 import os
 import shutil
@@ -93,3 +94,18 @@ def test_a_course_op_without_a_reference_is_refused(tmp_path):
     result = run_strength("--course", course, cache=tmp_path / "cache")
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and "tanh" in lines[0], result.stderr
+
+
+def test_a_courses_reference_file_holds_each_of_its_ops_once(tmp_path):
+    # The kit's classes the course does not keep are left out; the course's own come from its files.
+    from grader.instructor.strength.source import reference_source
+    from grader.ops import registry
+
+    course = one_op_course(tmp_path / "course", "tanh")
+    toml = course / "course.toml"
+    toml.write_text(toml.read_text().replace("builtins = false", 'builtins = ["sigmoid"]'))
+    loaded = registry.load_course(course)
+    source = reference_source(loaded)
+    classes = [node.name for node in ast.parse(source).body if isinstance(node, ast.ClassDef)]
+    assert classes == [op.class_name for op in loaded.contract] == ["Sigmoid", "Tanh"]
+    assert (course / "tanh_reference.py").read_text().strip() in source
