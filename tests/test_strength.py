@@ -1,6 +1,7 @@
 """`grader strength`: mutants from the reference, equivalence, what a rubric lets through, the report."""
 
 import ast
+import dataclasses
 import json
 import os
 import subprocess
@@ -10,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from grader.cli.commands import rubric_toml
-from grader.ops import load_rubric
-from grader.instructor.strength import operators
+from grader.ops import load_rubric, registry
+from grader.core.contract import Contract
 from grader.instructor.strength.assess import Verdict, assess
 from grader.instructor.strength.mutants import mutants_of
 from grader.instructor.strength.operators import Operator
@@ -153,14 +154,19 @@ def test_a_mutant_changes_its_backward_and_nothing_else():
     assert len(sources) == len(set(sources)) and SOLUTION_SOURCE not in sources
 
 
-def test_op_modules_add_operators_through_the_hook(monkeypatch):
-    double = Operator("double_b", "uses 2b", lambda node, scope: [ast.parse("2 * self.b", mode="eval").body]
-                      if ast.unparse(node) == "self.b" else [])
-    monkeypatch.setitem(operators.EXTRA_OPERATORS, "matmul", (double,))
-    mutants = by_id(mutants_of(SMALL, ["matmul"]))
+def test_an_op_module_adds_its_own_operators_through_opspec_mutations():
+    # The operators an op declares next to it (OpSpec.mutations) mutate that op, and no other.
+    double = ("double_b", "uses 2b", lambda node, scope: [ast.parse("2 * self.b", mode="eval").body]
+              if ast.unparse(node) == "self.b" else [])
+    kit = registry.builtin().contract
+    contract = Contract(tuple(dataclasses.replace(op, mutations=(double,)) if op.key == "matmul" else op
+                              for op in kit))
+    mutants = by_id(mutants_of(SMALL, ["matmul", "max"], contract))
     assert backward_lines(mutants["matmul.double_b.1"].source, "MatMul") == \
         ["return (grad_out @ (2 * self.b).T, self.a.T @ grad_out)"]
-    assert "max.double_b.1" not in by_id(mutants_of(SMALL, ["max"]))
+    assert mutants["matmul.double_b.1"].sentence == "uses 2b"
+    assert not any(".double_b." in key for key in mutants if not key.startswith("matmul."))
+    assert "matmul.double_b.1" not in by_id(mutants_of(SMALL, ["matmul"])), "the kit's matmul declares no double_b"
 
 
 # --------------------------------------------------------------------------- running them (sandbox)
@@ -195,6 +201,11 @@ def test_an_equivalent_mutant_is_recognised_and_a_wrong_one_caught(cache):
     assert verdicts[same.id].equivalent and verdicts[same.id].probed
     wrong = verdicts["matmul.drop_transpose.1"]
     assert not wrong.equivalent and "rectangular" in wrong.caught_by and "square" in wrong.caught_by
+    # Collateral is graded on the op's first mutant; the other, proved to change matmul alone, is
+    # graded on matmul only.
+    graded = [op.key for op in load_rubric().graded_ops]
+    assert verdicts[same.id].whole and list(verdicts[same.id].report["ops"]) == graded
+    assert not wrong.whole and list(wrong.report["ops"]) == ["matmul"]
 
 
 def run_strength(*args, cache):
@@ -232,15 +243,20 @@ def test_a_rubric_gap_lets_a_mutant_through_and_the_report_names_it(tmp_path, ca
     assert "matmul.accumulate.1" in (tmp_path / "strength.html").read_text()
 
 
-def test_without_square_the_rectangular_family_still_catches_every_transpose(tmp_path, cache):
-    # The rectangular family draws square shapes too, and a missing transpose raises on the others.
+def test_without_square_no_matmul_mutant_survives(tmp_path, cache):
+    # Issue 15 expected a transpose mutant to survive once `square` is dropped. None does:
+    # `rectangular` draws square shapes too, where a missing transpose gives wrong values, and
+    # raises on the other shapes. So the rubric without `square` still scores 100% on matmul.
     out = tmp_path / "strength.json"
     result = run_strength("--op", "matmul", "--rubric", rubric_without(tmp_path, "matmul", "square"),
                           "--json", out, cache=cache)
     assert result.returncode == 0, result.stderr
-    rows = [row for row in json.loads(out.read_text())["mutants"] if "transpose" in row["operator"]]
-    assert rows and all(row["status"] == "caught" and "rectangular" in [c["property"] for c in row["caught_by"]]
-                        for row in rows)
+    data = json.loads(out.read_text())
+    assert data["ops"]["matmul"]["score"] == 1.0 and data["ops"]["matmul"]["survived"] == 0
+    rows = [row for row in data["mutants"] if "transpose" in row["operator"]]
+    assert len(rows) >= 3 and all(row["status"] == "caught" and "rectangular" in
+                                  [c["property"] for c in row["caught_by"]] for row in rows)
+    assert not any(c["property"] == "square" for row in data["mutants"] for c in row["caught_by"])
 
 
 @pytest.mark.slow
@@ -283,6 +299,7 @@ def test_the_html_page_shows_every_text_as_text():
     (["--rubric", "missing.toml"], "rubric file not found"),
     (["--json", "no/such/folder/out.json"], "no such folder"),
     (["-j", "0"], "-j must be at least 1"),
+    (["--course", "no/such/course"], "course folder not found"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     result = run_strength(*args, cache=tmp_path)

@@ -1,6 +1,8 @@
-"""`grader strength [--rubric FILE] [--op KEY...] [--json OUT] [--html OUT] [-j N]`.
+"""`grader strength [--course DIR] [--rubric FILE] [--op KEY...] [--json OUT] [--html OUT] [-j N]`.
 
-Mutates every graded op's reference ``backward`` (or those of ``--op``), grades the mutants in
+Mutates every graded op's reference ``backward`` (or those of ``--op``): the ops of the course
+`registry.select` gives (``--course DIR``, else ``$GRADER_COURSE``, else the kit's), each from its
+own reference file (source.py) and with the operators its op module adds. Grades the mutants in
 the sandbox with the rubric, and prints per op the mutation score, the survivors with their diff
 and the families that would catch them, and the diagnosis coverage. A bad op key, a bad rubric
 or an output folder that does not exist: one line, exit 2, before any work.
@@ -30,30 +32,36 @@ def _strength(args) -> int:
     from rich.console import Console
 
     from ...errors import UsageError
-    from ...ops import OP_BY_KEY
-    from ...paths import solutions_path
     from ...ops import registry
     from .assess import assess, probe_rubric
-    from .mutants import mutants_of
+    from .mutants import mutants_of, unmutable
     from .report import build, render_html, render_terminal, write_json
+    from .source import reference_source
 
     if args.jobs < 1:
         raise UsageError(f"-j must be at least 1 (got {args.jobs})")
-    rubric = registry.builtin().rubric(args.rubric)  # the kit's seven ops (course ops: not yet)
-    graded = [key for key in OP_BY_KEY if rubric.graded(key)]
+    course = registry.select(args.course)
+    rubric = course.rubric(args.rubric)
+    known = course.contract.keys
+    graded = [key for key in known if rubric.graded(key)]
     op_keys = list(dict.fromkeys(args.op)) if args.op else graded
     if not op_keys:
         raise UsageError("the rubric grades no op: nothing could catch a mutant")
     for key in op_keys:
-        if key not in OP_BY_KEY:
-            raise UsageError(f"unknown op {key!r}; known: {', '.join(OP_BY_KEY)}")
+        if key not in known:
+            raise UsageError(f"unknown op {key!r}; known: {', '.join(known)}")
         if key not in graded:
             raise UsageError(f"the rubric grades no property of {key}: nothing could catch its mutants")
     json_out, html_out = _output(args.json), _output(args.html)
+    source = reference_source(course)
+    missing = unmutable(source, op_keys, course.contract)
+    if missing:
+        raise UsageError(f"no reference backward to mutate for {', '.join(missing)}: give each op a reference "
+                         f"(course.toml: reference = FILE)")
 
     started = time.monotonic()
     err = Console(stderr=True, highlight=False)
-    mutants = mutants_of(solutions_path().read_text(encoding="utf-8"), op_keys)
+    mutants = mutants_of(source, op_keys, course.contract)
     err.print(f"Grading {len(mutants)} mutants of {len(op_keys)} op{'s' * (len(op_keys) != 1)} in the sandbox")
     verdicts = assess(mutants, rubric, args.jobs)
     data = build(verdicts, rubric, op_keys, probe_rubric(rubric, op_keys))
@@ -69,12 +77,15 @@ def _strength(args) -> int:
 
 
 def add_command(commands) -> None:
+    from ...ops.registry import add_course_argument
+
     strength = commands.add_parser(
         "strength", help="how strong is the rubric? grade mutants of the reference and report what it misses",
         description="Make plausible mistakes in each op's reference backward (mutants), grade each in the sandbox "
                     "with the rubric, and report per op the mutation score (caught / non-equivalent), the "
                     "survivors with their diff and the property family that would catch them, and the "
                     "diagnosis coverage.")
+    add_course_argument(strength)
     strength.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
     strength.add_argument("--op", nargs="+", metavar="KEY", help="only these ops (default: every graded op)")
     strength.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")

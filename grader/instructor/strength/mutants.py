@@ -12,9 +12,9 @@ import ast
 import difflib
 from dataclasses import dataclass
 
-from ...ops import OP_BY_KEY
 from .operators import apply, count_sites, operators_for
 from .scope import Scope
+from .source import without_classes
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Mutant:
     source: str             # the whole mutated file
     probe_source: str       # the same, with only the mutated op's class
     diff: str               # unified diff of the mutated backward against the reference
+    changes_state: bool = False  # made by an operator that changes arrays or attributes (Operator.changes_state)
 
 
 def _class(tree: ast.Module, name: str):
@@ -34,6 +35,11 @@ def _class(tree: ast.Module, name: str):
 
 def _method(cls: ast.ClassDef, name: str):
     return next((node for node in cls.body if isinstance(node, ast.FunctionDef) and node.name == name), None)
+
+
+def _backward(tree: ast.Module, class_name: str):
+    cls = _class(tree, class_name)
+    return _method(cls, "backward") if cls else None
 
 
 def _body(function: ast.FunctionDef) -> list:
@@ -73,34 +79,33 @@ def _replace_statements(lines: list, statements: list, replacements: list) -> li
     return lines
 
 
-def _only_class(source: str, keep: str, drop: set) -> str:
-    """`source` without the classes named in `drop` (decorators included)."""
+def unmutable(source: str, op_keys, contract) -> list:
+    """The ops of `op_keys` whose class in `source` has no ``backward`` to mutate."""
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    for node in reversed(tree.body):
-        if isinstance(node, ast.ClassDef) and node.name in drop and node.name != keep:
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            del lines[start - 1:node.end_lineno]
-    return "".join(lines)
+    return [key for key in op_keys if _backward(tree, contract[key].class_name) is None]
 
 
-def mutants_of(source: str, op_keys, extra=None) -> list:
-    """Every mutant of `source` (a reference file) for the ops `op_keys`, in a fixed order.
+def mutants_of(source: str, op_keys, contract=None, extra=None) -> list:
+    """Every mutant of `source` (a reference file) for the ops `op_keys` of `contract` (default: the
+    kit's ops), in a fixed order.
 
     `extra` (op key -> operators) adds operators to those `operators_for` gives.
     """
+    if contract is None:
+        from ...ops import registry
+
+        contract = registry.builtin().contract
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    class_names = {spec.class_name for spec in OP_BY_KEY.values()}
+    class_names = {spec.class_name for spec in contract}
     seen, out = {source}, []
     for key in op_keys:
-        op = OP_BY_KEY[key]
-        cls = _class(tree, op.class_name)
-        backward = _method(cls, "backward") if cls else None
+        op = contract[key]
+        cls, backward = _class(tree, op.class_name), _backward(tree, op.class_name)
         if backward is None:
             continue
         statements, scope = _body(backward), scope_of(tree, cls, op)
-        for operator in (*operators_for(key), *(extra or {}).get(key, ())):
+        for operator in (*operators_for(op), *(extra or {}).get(key, ())):
             number = 0
             for target in range(count_sites(statements, operator, scope)):
                 replacements = apply(statements, operator, scope, target)
@@ -112,5 +117,6 @@ def mutants_of(source: str, op_keys, extra=None) -> list:
                 diff = "".join(difflib.unified_diff(lines, mutated.splitlines(keepends=True), "reference", "mutant",
                                                     n=1))
                 out.append(Mutant(f"{key}.{operator.id}.{number}", key, operator.id, operator.sentence, mutated,
-                                  _only_class(mutated, op.class_name, class_names), diff))
+                                  without_classes(mutated, class_names - {op.class_name}), diff,
+                                  operator.changes_state))
     return out

@@ -6,8 +6,9 @@ replace it (none: the node is no site for this operator; several: one mutant eac
 ``ast.NodeTransformer`` that replaces exactly one such site, counted in visiting order, and
 `count_sites` counts them; mutants.py uses both. Rewrites never edit the node they are given.
 
-`OPERATORS` serve every op. An op module declares the operators only that op knows (`OpSpec.mutations`: a naive
-formula for its derivative); `operators_for` gives an op both.
+`OPERATORS` serve every op. An op module declares the operators only that op knows, next to the op
+(`OpSpec.mutations`: ``(id, sentence, rewrite)`` triples, such as a naive formula for its
+derivative); `operators_for` gives an op both, the shared ones first.
 """
 
 import ast
@@ -24,6 +25,7 @@ class Operator:
     id: str
     sentence: str                       # the mistake, as the report says it
     rewrite: Callable = field(repr=False, compare=False)  # (node, Scope) -> [replacement node, ...]
+    changes_state: bool = False         # its mutants change arrays or attributes, not only what is returned
 
 
 # --------------------------------------------------------------------------- the table
@@ -49,21 +51,17 @@ OPERATORS = (
              r.add_at_by_index),
     Operator("comparison", "uses another comparison (>= as >, <=, ==, ...)", r.comparison),
     Operator("naive_form", "replaces a stable expression by its naive form", r.naive_form),
-    Operator("in_place", "modifies grad_out or a cached input in place", r.in_place),
-    Operator("stale_result", "keeps the first call's answer and returns it on every later call", r.stale),
+    Operator("in_place", "modifies grad_out or a cached input in place", r.in_place, changes_state=True),
+    Operator("stale_result", "keeps the first call's answer and returns it on every later call", r.stale,
+             changes_state=True),
     Operator("accumulate", "adds each call's gradients to the previous call's (state kept between calls)",
-             r.accumulate),
+             r.accumulate, changes_state=True),
 )
 
-# Operators only one op knows, by op key, beyond those its op module declares (OpSpec.mutations).
-EXTRA_OPERATORS = {}
 
-
-def operators_for(op_key: str) -> tuple:
-    from ...ops import OP_BY_KEY
-
-    own = OP_BY_KEY[op_key].mutations if op_key in OP_BY_KEY else ()
-    return OPERATORS + tuple(Operator(*mutation) for mutation in own) + tuple(EXTRA_OPERATORS.get(op_key, ()))
+def operators_for(op) -> tuple:
+    """The operators that mutate `op` (an OpSpec): the shared ones, then those its module declares."""
+    return OPERATORS + tuple(Operator(*mutation) for mutation in op.mutations)
 
 
 # --------------------------------------------------------------------------- one site at a time

@@ -8,14 +8,14 @@ grading processes finished, so the same rubric gives the same bytes.
 * **score** = caught / non-equivalent mutants of the op (None when every mutant is equivalent);
 * **diagnosed** = caught mutants whose failures name a cause (a ``mistake`` id, which the
   grader gives only when it reproduces the mutant's numbers); **coverage** = diagnosed / caught;
-* **collateral** = points the mutants lost on ops they did not touch: on a fair grader, 0;
+* **collateral** = points the mutants lost on ops they did not touch: on a fair grader, 0. It is
+  graded on a sample (assess.py: ``collateral_graded`` says which mutants); the others are proved,
+  on their AST, to leave every other op the reference's code (isolation.py);
 * each survivor carries its diff and the property families whose probe examples expose it, each
   marked graded (its examples missed it) or not graded by this rubric.
 """
 
 import json
-
-from ...ops import OP_BY_KEY
 
 FORMAT = 1
 
@@ -40,6 +40,7 @@ def _mutant_data(verdict, rubric) -> dict:
         "diagnosed": any(check["mistake"] for check in failed),
         "points_lost": own["max_score"] - own["score"],
         "collateral": collateral,
+        "collateral_graded": verdict.whole,
         "problem": verdict.problem,
         "would_catch": [{"property": prop_id, "graded": prop_id in graded} for prop_id in verdict.exposed_by]
         if status == "survived" else [],
@@ -57,6 +58,7 @@ def _summary(rows: list) -> dict:
         "score": _share(len(caught), len(rows) - equivalent),
         "diagnosed": diagnosed, "diagnosis_coverage": _share(diagnosed, len(caught)),
         "collateral": sum(sum(row["collateral"].values()) for row in rows),
+        "collateral_graded": sum(row["collateral_graded"] for row in rows),
     }
 
 
@@ -89,7 +91,7 @@ def render_terminal(data: dict, console) -> None:
 
     from ...render.escape import terminal
 
-    table = Table(title="Rubric strength: mutants of the reference", title_justify="left")
+    table = Table(title="Rubric strength: mutants of the reference", title_justify="left", pad_edge=False)
     # caught counts the non-equivalent mutants only; diagnosed, the caught ones that get a cause.
     for column in ("op", "mutants", "equivalent", "caught", "score", "diagnosed", "collateral"):
         table.add_column(column, justify="left" if column == "op" else "right")
@@ -109,6 +111,12 @@ def render_terminal(data: dict, console) -> None:
             if row["status"] == "survived" and not row["would_catch"]:
                 console.print("  no family exposes it: it needs a new property family")
             console.print(escape(terminal(row["diff"])), highlight=False, markup=True)
+    total = data["total"]
+    if total["collateral_graded"] < total["mutants"]:
+        console.print(f"\nCollateral graded on {total['collateral_graded']} of {total['mutants']} mutants (each op's "
+                      "first, and its first that changes state); the others differ from the "
+                      "reference in their op's class alone (checked on the AST): every other op runs the reference's "
+                      "code.")
     equivalent = [row["id"] for row in data["mutants"] if row["status"] == "equivalent"]
     if equivalent:
         console.print(f"\nEquivalent to the reference (not counted): {escape(terminal(', '.join(equivalent)))}")
@@ -117,4 +125,4 @@ def render_terminal(data: dict, console) -> None:
 def render_html(data: dict) -> str:
     from ...render.pages import render
 
-    return render("strength.html.j2", data=data, ops=OP_BY_KEY, percent=percent)
+    return render("strength.html.j2", data=data, percent=percent)
