@@ -19,6 +19,7 @@ A benchmark, not a test: it prints a table of figures (benchmarks/README.md has 
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -118,11 +119,18 @@ def one_submission(work: Path, repeats: int) -> list:
     return rows
 
 
-def run_batch(submissions: Path, out: Path, jobs: int, *extra) -> float:
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished process this one waited for, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_batch(submissions: Path, out: Path, jobs: int, *extra) -> tuple:
+    """(wall seconds, CPU seconds of the batch and every process under it)."""
+    start, cpu = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-c", GRADER, "batch", str(submissions), "--out", str(out), "-j", str(jobs),
                     *extra], check=True, capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def batch_totals(out: Path) -> dict:
@@ -132,17 +140,24 @@ def batch_totals(out: Path) -> dict:
 def whole_class(work: Path, count: int, jobs: int, console: Console) -> tuple:
     submissions = work / "class"
     kinds = make_class.make_class(submissions, count)
-    rows, notes = [], []
+    rows, notes, cpus = [], [], []
     default = make_runner(read_submission(solutions_path()))
     default.close()
     for label, out, extra in ((f"grader batch (default: {type(default).__name__})", work / "batch", ()),
                               ("grader batch --no-shrink", work / "batch-no-shrink", ("--no-shrink",)),
                               ("grader batch --in-process", work / "batch-in-process", ("--in-process",))):
-        seconds = run_batch(submissions, out, jobs, *extra)
+        seconds, cpu = run_batch(submissions, out, jobs, *extra)
         rows.append((label, f"-j {jobs}, bank built in the run", seconds, count, count / seconds))
+        cpus.append(cpu)
     ours = batch_totals(work / "batch")
     if batch_totals(work / "batch-in-process") != ours:
         notes.append("warning: the default-runner and in-process batches disagree on some scores")
+    # Where the time goes: the same class graded in-process costs the grading processes alone
+    # (load, judge, shrink, gradebook, summary); the sandbox adds the worker, the fork and the round trip.
+    notes.append(f"CPU per submission (batch and every process under it, bank drawn once included): "
+                 f"{cpus[0] / count * 1000:.0f} ms sandboxed, {cpus[1] / count * 1000:.0f} ms with --no-shrink, "
+                 f"{cpus[2] / count * 1000:.0f} ms in-process; the sandbox's share "
+                 f"(worker, fork, round trip): {(cpus[0] - cpus[2]) / count * 1000:.0f} ms")
     mix = {kind: sum(k == kind for k in kinds.values()) for kind in make_class.PLAN}
     notes.append(f"class of {count}: " + ", ".join(f"{n} {kind}" for kind, n in mix.items()))
 
@@ -178,6 +193,9 @@ def main() -> int:
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (a new folder) and keep it, to inspect")
     args = parser.parse_args()
+    # As on a user's machine, bytecode is cached: a sandbox that sets this would make every
+    # process below compile the grader's modules from source on each start.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     console = Console(highlight=False, width=110)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as temp:

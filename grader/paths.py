@@ -22,6 +22,12 @@ def given_path() -> Path:
     return Path(os.environ.get("BACKPROP_GIVEN", default))
 
 
+def cache_dir() -> Path:
+    """Where banks are cached per user (``$XDG_CACHE_HOME/backprop-grader``): the hidden one holds
+    expected values, so the sandbox keeps student code out of it."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-grader"
+
+
 def load_trusted(path: Path, name: str):
     """Import one of *our* files (never a submission) as a module."""
     spec = importlib.util.spec_from_file_location(name, path)

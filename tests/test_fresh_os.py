@@ -104,6 +104,16 @@ def test_setup_installs_a_python_and_the_worker_user(installed):
     assert passwd_uid(root, "grader-worker") != 0
 
 
+def test_setup_compiles_the_bundle_so_no_run_compiles_it(installed):
+    """A container is fresh for each submission: modules with no bytecode compile on every run
+    (and the worker's own, which its user cannot cache, would compile in every worker)."""
+    root, _ = installed
+    package = root / "autograder" / "source" / "grader"
+    uncompiled = [str(path.relative_to(package)) for path in package.rglob("*.py")
+                  if not any((path.parent / "__pycache__").glob(f"{path.stem}.cpython-*.pyc"))]
+    assert not uncompiled
+
+
 def test_the_reference_scores_full_marks_run_as_the_worker_user(installed):
     root, _ = installed
     data = grade_in_root(root, SOLUTION_SOURCE + SPY)

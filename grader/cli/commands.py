@@ -3,12 +3,7 @@
 from rich.console import Console
 
 
-def cache_dir():
-    """Where the reference bank is cached: expected values, so private to student code."""
-    import os
-    from pathlib import Path
-
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-grader"
+from ..paths import cache_dir  # where the reference bank is cached: private to student code
 
 
 def bank_path(oracle, rubric, key: str = ""):

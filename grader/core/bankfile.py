@@ -14,9 +14,9 @@ It is trusted data all the same (it holds the expected gradients): only the grad
 process writes it, never a student process, and it must live where students cannot read it.
 
 The file carries a key, `bank_key`: a hash of the grader's source, the oracle's module (the
-hidden solutions), the rubric and the Python, NumPy and Hypothesis versions. A file whose key
-differs, or that cannot be read, loads as None; what happens then (draw and save, draw for this
-run, refuse) is the caller's choice, made in one place: context.py. Loading a bank never imports
+hidden solutions), the rubric and the Python (not its build), NumPy and Hypothesis versions. A
+file whose key differs, or that cannot be read, loads as None; what happens then (draw and save,
+draw for this run, refuse) is the caller's choice, made in one place: context.py. Loading a bank never imports
 Hypothesis.
 """
 
@@ -73,7 +73,10 @@ def bank_key(oracle, rubric) -> str:
             digest.update(str(path.relative_to(GRADER_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(Path(oracle.module.__file__).read_bytes())
     digest.update(f"\0{oracle.name}\0{rubric!r}\0".encode())
-    digest.update(f"{sys.version}\0{np.__version__}\0{hypothesis_version()}".encode())
+    # Python's version, not its build (sys.version names the compiler and date): two builds of
+    # one version draw the same examples, so a bank shipped in a release or an image still loads.
+    python = "%d.%d.%d" % sys.version_info[:3]
+    digest.update(f"{python}\0{np.__version__}\0{hypothesis_version()}".encode())
     return digest.hexdigest()
 
 

@@ -18,6 +18,8 @@ do when that file is missing or stale (`stale`):
   (a platform image: its file is never rewritten at grading time);
 - ``REQUIRED``: loaded, or `RuntimeError` (a batch's grading process: the parent drew it).
 
+The public checks' bank has its own order, shipped, cached, drawn (public_bank.py).
+
 The hidden oracle is the reference solutions (``solutions/``), the public one finite
 differences of the given forward: only the instructor's side may build a hidden context.
 """
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from .bank import Bank
 from .bankfile import bank_key, build_bank, load_bank, save_bank
 from .grade import Report, check_property, grade, grade_op
+from .public_bank import public_bank
 from .rubric import Rubric
 
 CACHE, SHIPPED, REQUIRED = "cache", "shipped", "required"
@@ -93,9 +96,11 @@ class GradingContext:
 
     @classmethod
     def public(cls, course, rubric):
-        """The public checks of a course: finite differences of its given forwards, examples
-        drawn in memory."""
-        return cls.build(public_oracle(course.given()), rubric)
+        """The public checks of a course: finite differences of its given forwards, with the bank
+        the release ships, else the user's cached one, else one drawn (public_bank.py), else
+        examples drawn in memory as they are checked."""
+        oracle = public_oracle(course.given())
+        return cls.build(oracle, rubric, bank=public_bank(oracle, rubric))
 
     @property
     def key(self) -> str:

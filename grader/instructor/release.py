@@ -2,7 +2,8 @@
 
 It holds the stubs, the handout (as its README), the public tests, the ``grader`` package (for
 the public tests and ``grader check``) with a pristine copy of the given forward for the
-`Numeric` oracle, pinned requirements, and a GitHub Classroom workflow. It holds no reference
+`Numeric` oracle and the public checks' example bank (release_bank.py), pinned requirements,
+and a GitHub Classroom workflow. It holds no reference
 solution: the release test checks that no reference ``backward`` body appears anywhere in it.
 
 The handout's relative links are re-pointed to where the release puts each file (RELEASED_AS).
@@ -21,6 +22,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..paths import REPO
 from ..ops import registry
+from .release_bank import ship_public_bank
 
 # What of the grader a student repository holds: the public tests, `grader check` and what they
 # import. The tiers are folders, so this is a list of folders: the student-safe ones whole,
@@ -56,7 +58,7 @@ backprop = "grader.pytest_plugin"
 packages = ["grader", "grader.core.diagnoses"]
 
 [tool.setuptools.package-data]
-grader = ["rubric.toml"]
+grader = ["rubric.toml", "public_bank.npz"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -192,6 +194,7 @@ def build_release(out_dir, course_dir=None) -> Path:
     write_atomic(out / ".gitignore", GITIGNORE)
     (out / ".github" / "workflows").mkdir(parents=True)
     write_atomic(out / ".github" / "workflows" / "classroom.yml", _workflow(rubric))
+    ship_public_bank(out)  # last: its key hashes the released package as written above
     return out
 
 
