@@ -119,7 +119,7 @@ def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosi
         if verdict.position >= 0:
             lines += _wrong_gradient(op, verdict)
         if verdict.tolerance:
-            rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
+            rule = f" ({_(tolerance_rule)})" if tolerance_rule and verdict.kind == "values" else ""
             lines.append((_("Tolerance: max |got - expected| <= {tolerance:.2g}{rule}")
                           .format(tolerance=verdict.tolerance, rule=rule)))
     if diagnosis:

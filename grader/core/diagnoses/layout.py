@@ -34,7 +34,7 @@ def _wrong_order_sentence(f):
     if f.op.swapped_inputs and a.shape == b.shape:
         return ((_("{name} equals the right {right}: either {swapped_inputs} or the gradients are returned in "
                    "the wrong order; return {returned_tuple}")
-                 .format(name=f.name, right=right, swapped_inputs=f.op.swapped_inputs, returned_tuple=returned_tuple(f.op))))
+                 .format(name=f.name, right=right, swapped_inputs=_(f.op.swapped_inputs), returned_tuple=returned_tuple(f.op))))
     return ((_("{name} equals the right {right}: the gradients are returned in the wrong order; return them in "
                "forward's input order, {returned_tuple}")
              .format(name=f.name, right=right, returned_tuple=returned_tuple(f.op))))
