@@ -58,6 +58,18 @@ def language() -> str:
     return _selected or normalise(os.environ.get("GRADER_LANG", ""))
 
 
+def check() -> str:
+    """The language in force, once its catalogue is known to load: a bad GRADER_LANG, a missing
+    .po or a missing Babel is a LanguageError here, at start, never in the middle of a report."""
+    language_name = language()
+    try:
+        translations(language_name)
+    except (OSError, ImportError, ValueError) as error:
+        raise LanguageError(f"the {language_name} messages cannot be read ({type(error).__name__}: {error}); "
+                            "install the pinned requirements (Babel reads them) or choose --lang en") from None
+    return language_name
+
+
 @cache
 def translations(language_name: str):
     """The gettext translations of a language, compiled from its .po source once per process."""

@@ -29,7 +29,7 @@ def pytest_configure(config):
     """GRADER_LANG chooses the language of the messages, as for the command line; a bad value is
     one line at start."""
     try:
-        i18n.language()
+        i18n.check()
     except i18n.LanguageError as error:
         raise pytest.UsageError(str(error)) from None
 

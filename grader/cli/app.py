@@ -61,8 +61,7 @@ def _select_language(argv) -> list:
     known, rest = parser.parse_known_args(argv)
     if known.lang is not None:
         i18n.select(known.lang)
-    else:
-        i18n.language()
+    i18n.check()
     return rest
 
 

@@ -1,7 +1,8 @@
 """`grader release OUT_DIR`: write the repository students clone.
 
-It holds the stubs, the handout (as its README), the public tests, the ``grader`` package (for
-the public tests and ``grader check``) with a pristine copy of the given forward for the
+It holds the stubs, the handout (as its README, and README.zh-CN.md in Chinese), the public
+tests, the ``grader`` package (for the public tests and ``grader check``, with its message
+catalogues) with a pristine copy of the given forward for the
 `Numeric` oracle, pinned requirements, and a GitHub Classroom workflow. It holds no reference
 solution: the release test checks that no reference ``backward`` body appears anywhere in it.
 
@@ -25,14 +26,14 @@ from ..ops import registry
 # import. The tiers are folders, so this is a list of folders: the student-safe ones whole,
 # and from the sandbox only the module that calls the student's code (the in-process runner
 # shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
-STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli")
-STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "pytest_plugin.py",
+STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli", "locale")
+STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "i18n.py", "pytest_plugin.py",
                  "sandbox/untrusted/calls.py")
 EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
-                "Pygments", "pytest", "iniconfig", "packaging", "pluggy")
+                "Pygments", "pytest", "iniconfig", "packaging", "pluggy", "Babel")
 
 PYPROJECT = """\
 [build-system]
@@ -55,7 +56,7 @@ backprop = "grader.pytest_plugin"
 packages = ["grader", "grader.core.diagnoses"]
 
 [tool.setuptools.package-data]
-grader = ["rubric.toml"]
+grader = ["rubric.toml", "locale/*/LC_MESSAGES/*.po"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -64,7 +65,9 @@ addopts = "-p no:cacheprovider"
 
 # Where the kit's files land in the release: the handout's relative links are re-pointed with it.
 RELEASED_AS = {"assignments/backprop/README.md": "README.md", "assignments/backprop/ops.py": "backprop/ops.py",
-               "assignments/backprop/test_backprop.py": "tests/test_backprop.py"}
+               "assignments/backprop/test_backprop.py": "tests/test_backprop.py",
+               "assignments/backprop/README.zh-CN.md": "README.zh-CN.md"}
+HANDOUTS = ("README.md", "README.zh-CN.md")  # the handout in each language, shipped beside each other
 LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 
 GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.pytest_cache/\n.hypothesis/\n"
@@ -167,10 +170,11 @@ def build_release(out_dir, course_dir=None) -> Path:
     (out / "tests").mkdir()
     stubs = course_stubs(course) if course.references else (assignment / "ops.py").read_text(encoding="utf-8")
     (out / "backprop" / "ops.py").write_text(stubs, encoding="utf-8")
-    handout = released_handout((assignment / "README.md").read_text(encoding="utf-8"))
-    if course.references:
-        handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
-    (out / "README.md").write_text(handout, encoding="utf-8")
+    for name in HANDOUTS:
+        handout = released_handout((assignment / name).read_text(encoding="utf-8"), f"assignments/backprop/{name}")
+        if course.references:
+            handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
+        (out / RELEASED_AS[f"assignments/backprop/{name}"]).write_text(handout, encoding="utf-8")
     shutil.copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_FOLDERS:
