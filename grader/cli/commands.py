@@ -1,5 +1,6 @@
 """`grader grade` and `grader properties`: one submission against the hidden reference."""
 
+from rich.cells import cell_len
 from rich.console import Console
 
 from ..i18n import _
@@ -146,8 +147,9 @@ def _properties(args) -> int:
     console = Console(highlight=False)
     for op_key in rubric.points:
         for prop, points in rubric.graded(op_key):
-            console.print(f"{prop.id:32} {points:>4g}  {prop.doc}")
-    console.print(f"{'total':32} {rubric.max_score:>4g}")
+            console.print(f"{prop.id:32} {points:>4g}  {_(prop.doc)}")
+    total = _("total")  # padded by terminal cells: a CJK character takes two
+    console.print(f"{total}{' ' * max(0, 32 - cell_len(total))} {rubric.max_score:>4g}")
     return 0
 
 
