@@ -125,10 +125,13 @@ def test_language_names(name, language):
 
 @pytest.fixture
 def fresh_language(monkeypatch):
-    """No language selected in this process, and GRADER_LANG restored afterwards."""
+    """No language selected in this process, and GRADER_LANG restored afterwards, also when
+    i18n.select() set it (setenv first: monkeypatch then undoes to the value before the test)."""
     monkeypatch.setattr(i18n, "_selected", None)
-    monkeypatch.delenv("GRADER_LANG", raising=False)
+    monkeypatch.setenv("GRADER_LANG", "")
+    monkeypatch.delenv("GRADER_LANG")
     return monkeypatch
+
 
 
 @pytest.mark.parametrize("argv", [["--lang", "zh_CN", "properties"], ["properties", "--lang=zh-CN"]])
@@ -193,3 +196,10 @@ def test_release_ships_the_chinese_handout_and_the_catalogue(tmp_path):
     assert (out / "grader" / "i18n.py").is_file()
     assert (out / "grader" / "locale" / "zh_CN" / "LC_MESSAGES" / "grader.po").read_bytes() == CATALOGUE.read_bytes()
     assert "Babel==" in (out / "requirements.txt").read_text()
+
+
+def test_a_test_that_selects_a_language_leaves_none_behind():
+    """The tests above ran `grader --lang zh_CN`: later tests (and the processes they start) are English."""
+    import os
+
+    assert os.environ.get("GRADER_LANG", "") in ("", "en") and i18n.language() == "en"
