@@ -15,20 +15,31 @@ one-line reason; as test ids and that prefix leave it a few columns at 80, a las
 "backprop: what failed", lists every failed property with its reason, wrapped to the terminal.
 """
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from . import i18n
+from .i18n import _
+
 REASON = "backprop_reason"  # a failed test's user property: its one-line reason
 
 
+def pytest_configure(config):
+    """GRADER_LANG chooses the language of the messages, as for the command line; a bad value is
+    one line at start."""
+    try:
+        i18n.check()
+    except i18n.LanguageError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
 def pytest_addoption(parser):
-    group = parser.getgroup("backprop", "backprop homework public tests")
+    group = parser.getgroup("backprop", _("backprop homework public tests"))
     group.addoption("--op", action="append", default=[], metavar="OP",
-                    help="only test this op (its key, as the report names it); repeatable")
+                    help=_("only test this op (its key, as the report names it); repeatable"))
     group.addoption("--submission", metavar="PATH", default=None,
-                    help="the ops.py to test (default: backprop/ops.py, else ops.py, under the rootdir)")
+                    help=_("the ops.py to test (default: backprop/ops.py, else ops.py, under the rootdir)"))
 
 
 def property_tests():
@@ -58,7 +69,8 @@ def pytest_collection_modifyitems(config, items):
     keys = registry.select().contract.keys
     unknown = wanted - set(keys)
     if unknown:
-        raise pytest.UsageError(f"--op {', '.join(sorted(unknown))}: unknown op; choose from {', '.join(keys)}")
+        raise pytest.UsageError((_("--op {join}: unknown op; choose from {join2}")
+                                 .format(join=', '.join(sorted(unknown)), join2=', '.join(keys))))
     keep, drop = [], []
     for item in items:
         property_id = getattr(item, "callspec", None) and item.callspec.params.get("property_id")
@@ -104,8 +116,9 @@ class PublicChecker:
         result = self.context.check_property(prop, contract[prop.op], self.runner)
         if result.passed:
             return None
-        reason, _, details = (result.feedback or result.reason).partition("\n")
-        message = f"{reason}\n{prop.id} failed: {prop.doc}" + (f"\n{details}" if details else "")
+        reason, _newline, details = (result.feedback or result.reason).partition("\n")
+        message = f"{reason}\n" + _("{property} failed: {doc}").format(property=prop.id, doc=_(prop.doc)) + \
+            (f"\n{details}" if details else "")
         return terminal(reason), terminal(message)
 
 
@@ -116,10 +129,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                for name, value in getattr(report, "user_properties", ()) if name == REASON]
     if not reasons:
         return
+    from .render.wrap import wrap
+
     width = max(config.get_terminal_writer().fullwidth, 40)
-    terminalreporter.section("backprop: what failed", sep="-")
+    terminalreporter.section(_("backprop: what failed"), sep="-")
     for reason in reasons:
-        for line in textwrap.wrap(reason, width, subsequent_indent="    ", break_on_hyphens=False):
+        for line in wrap(reason, width, subsequent_indent="    "):
             terminalreporter.write_line(line)
 
 
@@ -131,5 +146,5 @@ def backprop_checker(request):
     try:
         return PublicChecker(_submission_path(request.config))
     except SubmissionError as error:
-        message = terminal(f"{error} (pass --submission PATH)")
+        message = terminal(_("{error} (pass --submission PATH)").format(error=error))
     pytest.fail(message, pytrace=False)  # outside the except: pytest would print the raw error too

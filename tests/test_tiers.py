@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADER = ROOT / "grader"
-FOUNDATIONS = {"grader", "grader.paths", "grader.atomic", "grader.errors"}
+FOUNDATIONS = {"grader", "grader.paths", "grader.atomic", "grader.errors", "grader.i18n"}
 TIERS = [  # (rank, module prefix): a module may import only modules of its rank or below
     (6, "grader.__main__"), (6, "grader.cli"), (6, "grader.pytest_plugin"), (6, "grader.instructor"), (6, "grader.nbgrader"),
     (6, "grader.platforms"), (6, "grader.integrity"), (6, "grader.strength"), (6, "grader.capstone"),

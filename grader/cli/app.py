@@ -16,6 +16,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UsageError
+from .. import i18n
+from ..i18n import N_, _
 
 # The modules that contribute commands, in the order `grader --help` lists them.
 COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
@@ -25,8 +27,8 @@ COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.i
 
 # In the students' copy of the package (grader/instructor/release.py writes given_ops.py into it) these
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.
-INSTRUCTOR_ONLY = {"grade": "`grader grade` needs the hidden reference, which only your instructor has: "
-                            "use `grader check` to preview your score; the final grade comes from your instructor"}
+INSTRUCTOR_ONLY = {"grade": N_("`grader grade` needs the hidden reference, which only your instructor has: use "
+                              "`grader check` to preview your score; the final grade comes from your instructor")}
 
 
 def is_student_copy() -> bool:
@@ -45,9 +47,28 @@ class _StudentCommands:
         return self.commands.add_parser(name, **kwargs)
 
 
+def add_language_argument(parser) -> None:
+    parser.add_argument("--lang", metavar="LANG", default=None,
+                        help=_("the language of every message and report: {languages} (default: $GRADER_LANG, "
+                               "else en)").format(languages=", ".join(i18n.LANGUAGES)))
+
+
+def _select_language(argv) -> list:
+    """Apply --lang (anywhere on the line, before or after the command) and return the rest of
+    argv; without it, GRADER_LANG is checked now, so a bad value ends in one line at start."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    add_language_argument(parser)
+    known, rest = parser.parse_known_args(argv)
+    if known.lang is not None:
+        i18n.select(known.lang)
+    i18n.check()
+    return rest
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade backprop homework submissions.")
+    parser = argparse.ArgumentParser(prog="grader", description=_("Grade backprop homework submissions."))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_language_argument(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     if is_student_copy():
         commands = _StudentCommands(commands)
@@ -78,14 +99,19 @@ def main(argv=None) -> int:
     except ModuleNotFoundError:  # the students' release has no sandbox
         SandboxError = UsageError
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        argv = _select_language(argv)
+    except i18n.LanguageError as error:
+        _say(error)
+        return 2
     if argv and argv[0] in INSTRUCTOR_ONLY and is_student_copy():
-        _say(INSTRUCTOR_ONLY[argv[0]])
+        _say(_(INSTRUCTOR_ONLY[argv[0]]))
         return 2
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except SandboxError as error:
-        _say(f"the sandbox could not run: {error}")
+        _say(_("the sandbox could not run: {error}").format(error=error))
         return 3
     except (UsageError, SubmissionError, RubricError) as error:
         _say(error)
@@ -95,11 +121,11 @@ def main(argv=None) -> int:
         _say(f"{where}{error.strerror or error}")
         return 2
     except KeyboardInterrupt:
-        _say("interrupted")
+        _say(_("interrupted"))
         return 130
     except Exception as error:  # noqa: BLE001 - a grader bug must still end in one line
         if os.environ.get("GRADER_DEBUG"):
             raise
-        _say(f"internal error ({type(error).__name__}: {error}); "
-             "rerun with GRADER_DEBUG=1 for the traceback and report it")
+        _say((_("internal error ({name}: {error}); rerun with GRADER_DEBUG=1 for the traceback and report it")
+              .format(name=type(error).__name__, error=error)))
         return 3

@@ -1,6 +1,9 @@
 """`grader grade` and `grader properties`: one submission against the hidden reference."""
 
+from rich.cells import cell_len
 from rich.console import Console
+
+from ..i18n import _
 
 
 from ..paths import cache_dir  # where the reference bank is cached: private to student code
@@ -110,12 +113,12 @@ def _check(args) -> int:
     finally:
         runner.close()
     console = Console(highlight=False)
-    render_table(report, console, title=f"Score preview: {path}")
+    render_table(report, console, title=_("Score preview: {path}").format(path=path))
     if not args.quiet:
         render_feedback(report, console)
-    console.print("[dim]This preview runs the public checks (finite differences of the given forward) on your "
-                  "machine. Your final grade comes from your instructor's grader, which runs the same checks "
-                  "on the same examples against a reference solution.[/]")
+    console.print(_("[dim]This preview runs the public checks (finite differences of the given forward) on "
+                    "your machine. Your final grade comes from your instructor's grader, which runs the same "
+                    "checks on the same examples against a reference solution.[/]"))
     return 0
 
 
@@ -139,37 +142,41 @@ def _properties(args) -> int:
     console = Console(highlight=False)
     for op_key in rubric.points:
         for prop, points in rubric.graded(op_key):
-            console.print(f"{prop.id:32} {points:>4g}  {prop.doc}")
-    console.print(f"{'total':32} {rubric.max_score:>4g}")
+            console.print(f"{prop.id:32} {points:>4g}  {_(prop.doc)}")
+    total = _("total")  # padded by terminal cells: a CJK character takes two
+    console.print(f"{total}{' ' * max(0, 32 - cell_len(total))} {rubric.max_score:>4g}")
     return 0
 
 
 def add_command(commands) -> None:
     from ..ops import registry
 
-    grade = commands.add_parser("grade", help="grade one submission against the hidden reference")
-    grade.add_argument("submission", help="an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb")
-    grade.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
-    grade.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
+    grade = commands.add_parser("grade", help=_("grade one submission against the hidden reference"))
+    grade.add_argument("submission", help=_("an ops.py, a folder holding ops.py or backprop/ops.py, or a .ipynb"))
+    grade.add_argument("--json", metavar="OUT", help=_("also write the report as JSON to OUT"))
+    grade.add_argument("--rubric", metavar="TOML", help=_("rubric file (default: the kit's "
+                                                          "grader/core/rubric.toml)"))
     grade.add_argument("--no-shrink", action="store_true",
-                       help="report the first failing example instead of shrinking it (faster)")
+                       help=_("report the first failing example instead of shrinking it (faster)"))
     grade.add_argument("--in-process", action="store_true",
-                       help="DEBUGGING ONLY: run the student's code inside the grader's own process, "
-                            "with no isolation (the student's code could change its own grade)")
-    grade.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+                       help=_("DEBUGGING ONLY: run the student's code inside the grader's own process, with no "
+                              "isolation (the student's code could change its own grade)"))
+    grade.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
     registry.add_course_argument(grade)
     grade.set_defaults(run=_grade)
 
-    check = commands.add_parser("check", help="preview your score with the public checks (no reference needed)")
-    check.add_argument("path", nargs="?", help="your ops.py (default: backprop/ops.py, else ops.py)")
+    check = commands.add_parser("check", help=_("preview your score with the public checks (no reference "
+                                                "needed)"))
+    check.add_argument("path", nargs="?", help=_("your ops.py (default: backprop/ops.py, else ops.py)"))
     check.add_argument("--rubric", metavar="TOML")
-    check.add_argument("--no-shrink", action="store_true", help="show the first failing example, unshrunk")
-    check.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    check.add_argument("--no-shrink", action="store_true", help=_("show the first failing example, unshrunk"))
+    check.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
     registry.add_course_argument(check)
     check.set_defaults(run=_check)
 
-    props = commands.add_parser("properties", help="list the graded properties and their points")
+    props = commands.add_parser("properties", help=_("list the graded properties and their points"))
     props.add_argument("--rubric", metavar="TOML")
-    props.add_argument("--toml", action="store_true", help="print a complete rubric file (every op's points) to edit")
+    props.add_argument("--toml", action="store_true", help=_("print a complete rubric file (every op's points) "
+                                                             "to edit"))
     registry.add_course_argument(props)
     props.set_defaults(run=_properties)

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
+from ..i18n import N_
+
 
 @dataclass(frozen=True, eq=False)
 class Case:
@@ -69,5 +71,5 @@ class Property:
         return self.make_strategy()
 
 
-UPSTREAM_DOC = "grad_out = 0 gives zeros; the gradient is linear in grad_out"
-NO_MUTATION_DOC = "inputs and grad_out unchanged; calling backward twice agrees"
+UPSTREAM_DOC = N_("grad_out = 0 gives zeros; the gradient is linear in grad_out")
+NO_MUTATION_DOC = N_("inputs and grad_out unchanged; calling backward twice agrees")

@@ -9,6 +9,8 @@ them.
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+from ..i18n import _
+
 
 @dataclass(frozen=True, eq=False)
 class OpSpec:
@@ -70,7 +72,7 @@ class Contract:
         keys = [op.key for op in self.ops]
         duplicated = sorted({key for key in keys if keys.count(key) > 1})
         if duplicated:
-            raise ValueError(f"op key(s) declared twice: {', '.join(duplicated)}")
+            raise ValueError(_("op key(s) declared twice: {join}").format(join=', '.join(duplicated)))
 
     def __iter__(self):
         return iter(self.ops)

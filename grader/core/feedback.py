@@ -10,14 +10,16 @@ says it twice.
 
 import numpy as np
 
+from ..i18n import N_, _
+
 SMALL = 16  # arrays with at most this many entries are printed in full
-LIKELY_MISTAKE = "Likely mistake: "
-WHAT_DIFFERS = "What differs: "  # a diagnosis that names no cause: only the facts (diagnoses/facts.py)
+LIKELY_MISTAKE = N_("Likely mistake: ")
+WHAT_DIFFERS = N_("What differs: ")  # a diagnosis that names no cause: only the facts (diagnoses/facts.py)
 
 
 def diagnosis_line(diagnosis: str, mistake: str) -> str:
     """The diagnosis as its last line says it: a cause is a likely mistake, facts only say what differs."""
-    return (LIKELY_MISTAKE if mistake else WHAT_DIFFERS) + diagnosis
+    return _(LIKELY_MISTAKE if mistake else WHAT_DIFFERS) + diagnosis
 COMPARED = ("values", "linearity", "stateful")  # verdicts whose got and expected differ entry by entry
 MOST_INDICES = 6  # indices listed where got and expected differ
 
@@ -28,10 +30,10 @@ def show_array(array, precision: int = 4) -> str:
     if array.size <= SMALL:
         text = np.array2string(array, precision=precision, suppress_small=False, separator=", ",
                                max_line_width=10_000, floatmode="maxprec")
-        return f"shape {array.shape}: {' '.join(text.split())}"
+        return _("shape {shape}: {values}").format(shape=array.shape, values=" ".join(text.split()))
     finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array
-    span = f", values in [{finite.min():.3g}, {finite.max():.3g}]" if finite.size else ""
-    return f"shape {array.shape}{span}"
+    span = _(", values in [{min:.3g}, {max:.3g}]").format(min=finite.min(), max=finite.max()) if finite.size else ""
+    return _("shape {shape}{span}").format(shape=array.shape, span=span)
 
 
 def distinguishing_precision(arrays, start: int = 4, most: int = 12) -> int:
@@ -71,22 +73,24 @@ def _where_off(off) -> str:
     """Which entries are wrong, when some are not: "at index (1, 0) (1 of 4 entries; ...)"."""
     indices = [str(tuple(int(i) for i in index)).replace(",)", ")") for index in np.argwhere(off)]
     listed = ", ".join(indices[:MOST_INDICES]) + (", ..." if len(indices) > MOST_INDICES else "")
-    return (f"Off by more than the tolerance at index {listed} ({len(indices)} of {off.size} entries; "
-            "the others are within it)")
+    return (_("Off by more than the tolerance at index {listed} ({n_indices} of {size} entries; the others are "
+              "within it)").format(listed=listed, n_indices=len(indices), size=off.size))
 
 
 def show_case(op, case, call: int = 0) -> list:
     precision = distinguishing_precision(case.inputs)
     lines = [f"{name} = {show_array(x, precision)}" for name, x in zip(op.inputs, case.inputs)]
     if len(case.grad_outs) > 1:
-        lines.append(f"backward call {call + 1} of {len(case.grad_outs)}, with")
+        lines.append((_("backward call {call} of {n_grad_outs}, with")
+                      .format(call=call + 1, n_grad_outs=len(case.grad_outs))))
     lines.append(f"grad_out = {show_array(case.grad_outs[call])}")
     return lines
 
 
 def _wrong_gradient(op, verdict) -> list:
     name = op.grad_name(verdict.position)
-    lines = [f"Wrong gradient: {name} (returned value {verdict.position + 1} of {len(op.inputs)})"]
+    lines = [(_("Wrong gradient: {name} (returned value {position} of {n_inputs})")
+              .format(name=name, position=verdict.position + 1, n_inputs=len(op.inputs)))]
     got, expected = verdict.got, verdict.expected
     compared = verdict.kind in COMPARED and expected is not None and got is not None
     off = _off(got, expected, verdict.tolerance) if compared else None
@@ -95,9 +99,9 @@ def _wrong_gradient(op, verdict) -> list:
         got, expected = _zeroed(got, off, verdict.tolerance), _zeroed(expected, off, verdict.tolerance)
         precision = _differing_precision(got, expected, off)
     if expected is not None:
-        lines.append(f"  expected {name} = {show_array(expected, precision)}")
+        lines.append(_("  expected {name} = {array}").format(name=name, array=show_array(expected, precision)))
     if got is not None:
-        lines.append(f"  got      {name} = {show_array(got, precision)}")
+        lines.append(_("  got      {name} = {array}").format(name=name, array=show_array(got, precision)))
     if off is not None and np.size(off) <= SMALL and not off.all():
         lines.append(f"  {_where_off(off)}")
     return lines
@@ -110,13 +114,14 @@ def describe_failure(prop, op, case, verdict, tolerance_rule: str = "", diagnosi
     expected vs got, the tolerance, and the likely mistake (`mistake`: its id) or the facts."""
     lines = [verdict.reason]
     if verdict.kind != "not_implemented" and case is not None:
-        lines.append("Minimal failing example:")
+        lines.append(_("Minimal failing example:"))
         lines += ["  " + line for line in show_case(op, case, verdict.call)]
         if verdict.position >= 0:
             lines += _wrong_gradient(op, verdict)
         if verdict.tolerance:
-            rule = f" ({tolerance_rule})" if tolerance_rule and verdict.kind == "values" else ""
-            lines.append(f"Tolerance: max |got - expected| <= {verdict.tolerance:.2g}{rule}")
+            rule = f" ({_(tolerance_rule)})" if tolerance_rule and verdict.kind == "values" else ""
+            lines.append((_("Tolerance: max |got - expected| <= {tolerance:.2g}{rule}")
+                          .format(tolerance=verdict.tolerance, rule=rule)))
     if diagnosis:
         lines.append(diagnosis_line(diagnosis, mistake))
     return "\n".join(lines)
@@ -128,6 +133,6 @@ def feedback_body(feedback: str, reason: str = "", diagnosis: str = "") -> str:
     lines = feedback.split("\n")
     if reason and lines and lines[0] == reason:
         lines = lines[1:]
-    if diagnosis and lines and lines[-1] in (LIKELY_MISTAKE + diagnosis, WHAT_DIFFERS + diagnosis):
+    if diagnosis and lines and lines[-1] in (_(LIKELY_MISTAKE) + diagnosis, _(WHAT_DIFFERS) + diagnosis):
         lines = lines[:-1]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from .diagnoses import Failing, diagnose
 from .diagnoses.failure import degenerate
 from .feedback import describe_failure
 from .judge import judge
+from ..i18n import _
 
 
 @dataclass
@@ -76,7 +77,7 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     so this costs no run), shrunk further by Hypothesis unless already small. Its diagnosis must
     also reproduce a few of the other failing examples.
     """
-    result = CheckResult(prop.name, 0.0, float(points), False, prop.doc, examples=len(examples))
+    result = CheckResult(prop.name, 0.0, float(points), False, _(prop.doc), examples=len(examples))
     failures = []
     for example, outcome in zip(examples, outcomes):
         verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
@@ -107,7 +108,7 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
 
 def blocked_result(prop, points, reason: str) -> CheckResult:
     """A property that could not run at all (no class, the file does not load)."""
-    return CheckResult(prop.name, 0.0, float(points), False, prop.doc, reason=reason, feedback=reason, kind="error")
+    return CheckResult(prop.name, 0.0, float(points), False, _(prop.doc), reason=reason, feedback=reason, kind="error")
 
 
 def check_property(prop, op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> CheckResult:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .contract import OpSpec
 from .oracles import maxabs
+from ..i18n import _, ngettext
 from ..sandbox.untrusted.calls import Foreign
 
 REPEATED_CALL = 4     # upstream's fifth call repeats its second (cases.py)
@@ -88,27 +89,32 @@ def _fmt_index(index):
 
 def _check_output(op, output, expected):
     if isinstance(output, Foreign):
-        return Verdict(False, f"{op.class_name}.forward returned a {output.type_name}; do not change forward",
+        return Verdict(False, (_("{class_name}.forward returned a {type_name}; do not change forward")
+                               .format(class_name=op.class_name, type_name=output.type_name)),
                        Kind.FORWARD)
     if output.dtype.kind not in "fiu":
-        return Verdict(False, f"{op.class_name}.forward returned an array of dtype {output.dtype}; "
-                       "do not change forward", Kind.FORWARD)
+        return Verdict(False, (_("{class_name}.forward returned an array of dtype {dtype}; do not change forward")
+                               .format(class_name=op.class_name, dtype=output.dtype)), Kind.FORWARD)
     if output.shape != expected.shape or not np.isfinite(output).all() or \
             maxabs(output - expected) > FORWARD_RTOL * max(1.0, maxabs(expected)):
-        return Verdict(False, f"{op.class_name}.forward gives a different output than the given one; "
-                       "forward is given and must stay as it is", Kind.FORWARD, got=output, expected=expected)
+        return Verdict(False, (_("{class_name}.forward gives a different output than the given one; forward is "
+                                 "given and must stay as it is")
+                               .format(class_name=op.class_name)), Kind.FORWARD, got=output, expected=expected)
     return PASS
 
 
 def _check_returned(op: OpSpec, returned, case, call: int):
     """The structure of one backward value. Returns (Verdict, [ndarray | None per input])."""
     if returned.container not in ("tuple", "list"):
-        return Verdict(False, f"backward returned a {returned.container}; return a tuple ({op.returns_text()})",
+        return Verdict(False, (_("backward returned a {container}; return a tuple ({returns_text})")
+                               .format(container=returned.container, returns_text=op.returns_text())),
                        Kind.TYPE, call, returned=returned.container), None
     entries = returned.entries
     if len(entries) != len(op.inputs):
-        return Verdict(False, f"backward returned {len(entries)} value{'s' * (len(entries) != 1)}; "
-                       f"expected {len(op.inputs)}: ({op.returns_text()})", Kind.ARITY, call), None
+        return Verdict(False, (ngettext("backward returned {count} value; expected {n_inputs}: ({returns_text})",
+                                        "backward returned {count} values; expected {n_inputs}: ({returns_text})",
+                                        len(entries))
+                               .format(count=len(entries), n_inputs=len(op.inputs), returns_text=op.returns_text())), Kind.ARITY, call), None
     for position, entry in enumerate(entries):
         if type(entry) is np.ndarray and entry.dtype == np.float64 and op.is_float_input(position) \
                 and entry.shape == np.shape(case.inputs[position]) and np.isfinite(entry).all():
@@ -116,26 +122,32 @@ def _check_returned(op: OpSpec, returned, case, call: int):
         name, source = op.grad_name(position), op.inputs[position]
         if not op.is_float_input(position):
             if entry is not None:
-                return Verdict(False, f"the gradient for {source} must be None ({source} are integers)",
+                return Verdict(False, (_("the gradient for {source} must be None ({source} are integers)")
+                                       .format(source=source)),
                                Kind.INTEGER_GRAD, call, position), None
             continue
         shape = np.shape(case.inputs[position])
         if entry is None:
-            return Verdict(False, f"{name} is None; it must be a float array of shape {shape}",
+            return Verdict(False, (_("{name} is None; it must be a float array of shape {shape}")
+                                   .format(name=name, shape=shape)),
                            Kind.TYPE, call, position, returned="NoneType"), None
         if isinstance(entry, Foreign):
-            return Verdict(False, f"{name} is a {entry.type_name}; it must be a float64 ndarray of shape {shape}",
+            return Verdict(False, (_("{name} is a {type_name}; it must be a float64 ndarray of shape {shape}")
+                                   .format(name=name, type_name=entry.type_name, shape=shape)),
                            Kind.TYPE, call, position, returned=entry.type_name), None
         if entry.dtype.kind != "f":
-            return Verdict(False, f"{name} has dtype {entry.dtype}; it must be float64", Kind.DTYPE,
+            return Verdict(False, (_("{name} has dtype {dtype}; it must be float64")
+                                   .format(name=name, dtype=entry.dtype)), Kind.DTYPE,
                            call, position), None
         if entry.shape != shape:
-            return Verdict(False, f"{name} has shape {entry.shape}, expected {shape} (the shape of {source})",
+            return Verdict(False, (_("{name} has shape {shape}, expected {shape2} (the shape of {source})")
+                                   .format(name=name, shape=entry.shape, shape2=shape, source=source)),
                            Kind.SHAPE, call, position, got=entry), None
         if not np.isfinite(entry).all():
             bad = _index(int(np.argmax(~np.isfinite(entry))), shape)
-            return Verdict(False, f"{name} contains {entry[bad] if bad else entry[()]} at index {_fmt_index(bad)}"
-                           " (overflow? compute it in a numerically stable way)", Kind.NONFINITE,
+            return Verdict(False, (_("{name} contains {value} at index {fmt_index} (overflow? compute it in a "
+                                     "numerically stable way)")
+                                   .format(name=name, value=entry[bad] if bad else entry[()], fmt_index=_fmt_index(bad))), Kind.NONFINITE,
                            call, position, got=entry), None
     return PASS, list(entries)
 
@@ -146,21 +158,22 @@ def _compare(op, got, expected, tolerance, kind, call, position, what=""):
     if error <= tolerance:
         return PASS
     error, where = _worst(got, expected)
-    reason = (f"{op.grad_name(position)}{what} is wrong: max |got - expected| = {error:.3g} at index "
-              f"{_fmt_index(where)} (tolerance {tolerance:.2g})")
+    reason = ((_("{grad_name}{what} is wrong: max |got - expected| = {error:.3g} at index {fmt_index} "
+                 "(tolerance {tolerance:.2g})")
+               .format(grad_name=op.grad_name(position), what=what, error=error, fmt_index=_fmt_index(where), tolerance=tolerance)))
     return Verdict(False, reason, kind, call, position, got=got, expected=expected, tolerance=tolerance)
 
 
 def _check_unchanged(op, case, outcome):
     for position, (before, after) in enumerate(zip(case.inputs, outcome.inputs_after)):
         if not np.array_equal(before, after, equal_nan=True):
-            return Verdict(False, f"backward modified its input {op.inputs[position]} in place; "
-                           "compute new arrays instead", Kind.MUTATION, position=position,
+            return Verdict(False, (_("backward modified its input {inputs} in place; compute new arrays instead")
+                                   .format(inputs=op.inputs[position])), Kind.MUTATION, position=position,
                            mutated=op.inputs[position])
     for call, (before, after) in enumerate(zip(case.grad_outs, outcome.grad_outs_after)):
         if not np.array_equal(before, after, equal_nan=True):
-            return Verdict(False, "backward modified grad_out in place (e.g. grad_out *= ...); "
-                           "use grad_out * ... instead", Kind.MUTATION, call, mutated="grad_out")
+            return Verdict(False, _("backward modified grad_out in place (e.g. grad_out *= ...); use grad_out "
+                                    "* ... instead"), Kind.MUTATION, call, mutated="grad_out")
     return PASS
 
 
@@ -168,36 +181,39 @@ def _shown(entry) -> str:
     if entry is None:
         return "None"
     if isinstance(entry, Foreign):
-        return f"a {entry.type_name}"
-    return f"an array of dtype {entry.dtype} and shape {entry.shape}"
+        return _("a {type_name}").format(type_name=entry.type_name)
+    return _("an array of dtype {dtype} and shape {shape}").format(dtype=entry.dtype, shape=entry.shape)
 
 
 def _shown_returned(returned) -> str:
     # A tuple and a list are both fine, so they read the same: only what is in them counts.
     if returned.container in ("tuple", "list"):
-        return f"{len(returned.entries)} value{'s' * (len(returned.entries) != 1)}"
-    return f"a {returned.container}"
+        count = len(returned.entries)
+        return ngettext("{count} value", "{count} values", count).format(count=count)
+    return _("a {container}").format(container=returned.container)
 
 
 def _check_repeatable(op, first, second):
     """The second call (same grad_out, same forward) returned what the first did: as many values,
     each of the same kind and shape, numbers within SELF_RTOL (NaN and inf where the first had them)."""
     if _shown_returned(first) != _shown_returned(second):
-        return Verdict(False, f"a second backward call with the same grad_out returned {_shown_returned(second)}, "
-                       f"the first {_shown_returned(first)} (state kept between calls?)", Kind.STATEFUL, 1)
-    again = " from a second backward call with the same grad_out (state kept between calls?)"
+        return Verdict(False, (_("a second backward call with the same grad_out returned {shown_returned}, the "
+                                 "first {shown_returned2} (state kept between calls?)")
+                               .format(shown_returned=_shown_returned(second), shown_returned2=_shown_returned(first))), Kind.STATEFUL, 1)
+    again = _(" from a second backward call with the same grad_out (state kept between calls?)")
     for position, (a, b) in enumerate(zip(first.entries, second.entries)):
         if _shown(a) != _shown(b) and not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
                                            and a.shape == b.shape):
-            return Verdict(False, f"{op.grad_name(position)}{again} is {_shown(b)}; the first call returned "
-                           f"{_shown(a)}", Kind.STATEFUL, 1, position)
+            return Verdict(False, (_("{grad_name}{again} is {shown}; the first call returned {shown2}")
+                                   .format(grad_name=op.grad_name(position), again=again, shown=_shown(b), shown2=_shown(a))), Kind.STATEFUL, 1, position)
         if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
             continue  # nothing numeric to compare: judged (and refused) on the base family
         a, b = a.astype(np.float64), b.astype(np.float64)
         finite = np.isfinite(a)
         if not np.array_equal(finite, np.isfinite(b)) or not np.array_equal(a[~finite], b[~finite], equal_nan=True):
-            return Verdict(False, f"{op.grad_name(position)}{again} has NaN or inf where the first call's was "
-                           "finite, or the other way round", Kind.STATEFUL, 1, position, got=b, expected=a)
+            return Verdict(False, (_("{grad_name}{again} has NaN or inf where the first call's was finite, or "
+                                     "the other way round")
+                                   .format(grad_name=op.grad_name(position), again=again)), Kind.STATEFUL, 1, position, got=b, expected=a)
         tolerance = SELF_RTOL * maxabs(a[finite]) + 1e-10
         verdict = _compare(op, np.where(finite, b, 0.0), np.where(finite, a, 0.0), tolerance, Kind.STATEFUL, 1,
                            position, again)
@@ -211,8 +227,9 @@ def _check_upstream(op, case, grads):
     for position, zero_grad in enumerate(grads[0]):
         if zero_grad is not None and maxabs(zero_grad) > 1e-10:
             error, where = _worst(zero_grad, 0.0 * zero_grad)
-            return Verdict(False, f"with grad_out = 0, {op.grad_name(position)} is {error:.3g} at index "
-                           f"{_fmt_index(where)}; it must be 0 (multiply by grad_out)",
+            return Verdict(False, (_("with grad_out = 0, {grad_name} is {error:.3g} at index {fmt_index}; it "
+                                     "must be 0 (multiply by grad_out)")
+                                   .format(grad_name=op.grad_name(position), error=error, fmt_index=_fmt_index(where))),
                            Kind.ZERO_UPSTREAM, 0, position, got=zero_grad, expected=np.zeros_like(zero_grad))
     if len(grads) < 4:
         return PASS
@@ -223,7 +240,7 @@ def _check_upstream(op, case, grads):
         combined = alpha * g1 + beta * g2
         tolerance = SELF_RTOL * maxabs(combined) + 1e-10
         verdict = _compare(op, g3, combined, tolerance, Kind.LINEARITY, 3, position,
-                           " for grad_out = α·d1 + β·d2 (not α·grad(d1) + β·grad(d2): not linear in grad_out)")
+                           _(" for grad_out = α·d1 + β·d2 (not α·grad(d1) + β·grad(d2): not linear in grad_out)"))
         if not verdict.passed:
             return verdict
     return PASS
@@ -237,7 +254,7 @@ def _check_ties(op, case, grads):
     tied = a == b
     for position, (got, wins) in enumerate(((grad_a, a > b), (grad_b, b > a))):
         verdict = _compare(op, np.where(tied, 0.0, got), np.where(wins, d, 0.0), tolerance, Kind.VALUES, 0, position,
-                           " away from the ties")
+                           _(" away from the ties"))
         if not verdict.passed:
             return verdict
     total = grad_a + grad_b
@@ -246,11 +263,13 @@ def _check_ties(op, case, grads):
     if bad.any():
         where = _index(int(np.argmax(bad)), d.shape)
         ratio = float(total[where] / d[where]) if d[where] else float("nan")
-        how = ("given in full to both a and b" if abs(ratio - 2) < 1e-6 else
-               "given to neither a nor b" if abs(ratio) < 1e-6 else
-               f"split into shares {float(share[where]):.3g} and {float(grad_b[where] / d[where]):.3g}")
-        return Verdict(False, f"at a tie a == b (index {_fmt_index(where)}) grad_out was {how}; "
-                       "the shares must be in [0, 1] and add up to 1", Kind.TIES, 0, 0, got=grad_a, expected=d,
+        how = (_("given in full to both a and b") if abs(ratio - 2) < 1e-6 else
+               _("given to neither a nor b") if abs(ratio) < 1e-6 else
+               (_("split into shares {float:.3g} and {float2:.3g}")
+                .format(float=float(share[where]), float2=float(grad_b[where] / d[where]))))
+        return Verdict(False, (_("at a tie a == b (index {fmt_index}) grad_out was {how}; the shares must be in "
+                                 "[0, 1] and add up to 1")
+                               .format(fmt_index=_fmt_index(where), how=how)), Kind.TIES, 0, 0, got=grad_a, expected=d,
                        tolerance=tolerance)
     return PASS
 
@@ -267,8 +286,8 @@ def judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
 def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
     if not outcome.error and len(outcome.returns) != len(case.grad_outs):
         # Only a forged or broken reply answers fewer calls without saying why: never a vacuous pass.
-        return Verdict(False, f"backward was called {len(case.grad_outs)} times but {len(outcome.returns)} "
-                       "answers came back", Kind.ERROR)
+        return Verdict(False, (_("backward was called {n_grad_outs} times but {n_returns} answers came back")
+                               .format(n_grad_outs=len(case.grad_outs), n_returns=len(outcome.returns))), Kind.ERROR)
     if prop.check == "no_mutation" and case.family != op.base_family:
         return _judge_state_only(op, case, outcome)
     if outcome.error and not (prop.check == "no_mutation" and len(outcome.returns) == 1):
@@ -288,8 +307,9 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
                 # The first call was well formed with the same grad_out: the second went wrong
                 # because of something the first one changed.
                 verdict.kind = Kind.STATEFUL
-                verdict.reason = (f"on a second backward call with the same grad_out, {verdict.reason} "
-                                  "(the first call was fine: state kept between calls?)")
+                verdict.reason = ((_("on a second backward call with the same grad_out, {reason} (the first "
+                                     "call was fine: state kept between calls?)")
+                                   .format(reason=verdict.reason)))
             return verdict
         grads.append(entries)
     if outcome.error:  # no_mutation: the first call was fine, the second raised
@@ -316,15 +336,15 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
 
 
 def _error_verdict(error: str) -> Verdict:
-    where, raised, _ = error.partition(" raised NotImplementedError")
+    where, raised, _rest = error.partition(" raised NotImplementedError")
     if raised:
-        return Verdict(False, f"{where} is not implemented yet", Kind.NOT_IMPLEMENTED, error=error)
+        return Verdict(False, _("{where} is not implemented yet").format(where=where), Kind.NOT_IMPLEMENTED, error=error)
     return Verdict(False, error, Kind.ERROR, error=error)
 
 
 def _second_call_raised(error: str) -> Verdict:
-    return Verdict(False, f"on a second backward call with the same grad_out, {error} (the first call returned: "
-                   "state kept between calls?)", Kind.STATEFUL, 1, error=error)
+    return Verdict(False, _("on a second backward call with the same grad_out, {error} (the first call "
+                            "returned: state kept between calls?)").format(error=error), Kind.STATEFUL, 1, error=error)
 
 
 def _judge_state_only(op, case, outcome) -> Verdict:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .contract import OpSpec
+from ..i18n import N_
 
 STEP = 1e-6          # relative step of the well-posedness check: h_i = STEP * max(1, |x_i|)
 NUMERIC_STEP = 1e-5  # the Numeric oracle's (Richardson) base step; < max's 1e-3 gap for |x| < 100
@@ -132,7 +133,8 @@ class Numeric:
     """Central differences of the given forward: the oracle of the students' public tests."""
 
     name = "numeric"
-    tolerance_rule = f"{TOLERANCE_RULE}, expected = central differences of the given forward"
+    tolerance_rule = N_(  # TOLERANCE_RULE, spelled out: extraction reads literals only
+        "1e-6 * max|expected| + 1e-10, expected = central differences of the given forward")
     tolerance = staticmethod(tolerance)
 
     def __init__(self, module):

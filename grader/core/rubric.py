@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .contract import Contract
+from ..i18n import _
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
 
@@ -65,29 +66,33 @@ def load_rubric(contract: Contract, path=None) -> Rubric:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RubricError(f"rubric file not found: {path}") from None
+        raise RubricError(_("rubric file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise RubricError(f"rubric {path} cannot be read: {error}") from None
+        raise RubricError(_("rubric {path} cannot be read: {error}").format(path=path, error=error)) from None
     grading = data.get("grading", {})
     points = data["points"] if "points" in data else {op.key: dict(op.points) for op in contract}
     unknown = set(data) - {"grading", "points"}
     if unknown:
-        raise RubricError(f"rubric {path}: unknown section(s) {sorted(unknown)}; expected [grading] and [points.<op>]")
+        raise RubricError((_("rubric {path}: unknown section(s) {sorted}; expected [grading] and [points.<op>]")
+                           .format(path=path, sorted=sorted(unknown))))
     seed, examples = grading.get("seed", 0), grading.get("examples_per_property", 40)
     if not isinstance(seed, int) or not isinstance(examples, int) or examples < 1:
-        raise RubricError(f"rubric {path}: [grading] seed must be an integer and examples_per_property >= 1")
+        raise RubricError((_("rubric {path}: [grading] seed must be an integer and examples_per_property >= 1")
+                           .format(path=path)))
     ordered = {}
     for op in contract:
         table = points.get(op.key, {})
         known = {prop.name for prop in op.properties}
         for name, value in table.items():
             if name not in known:
-                raise RubricError(f"rubric {path}: [points.{op.key}] has no property '{name}'; "
-                                  f"known: {', '.join(sorted(known))}")
+                raise RubricError((_("rubric {path}: [points.{key}] has no property '{name}'; known: {join}")
+                                   .format(path=path, key=op.key, name=name, join=', '.join(sorted(known)))))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise RubricError(f"rubric {path}: [points.{op.key}] {name} must be a number >= 0")
+                raise RubricError((_("rubric {path}: [points.{key}] {name} must be a number >= 0")
+                                   .format(path=path, key=op.key, name=name)))
         ordered[op.key] = dict(table)
     stray = set(points) - set(contract.keys)
     if stray:
-        raise RubricError(f"rubric {path}: unknown op(s) {sorted(stray)}; known: {', '.join(contract.keys)}")
+        raise RubricError((_("rubric {path}: unknown op(s) {sorted}; known: {join}")
+                           .format(path=path, sorted=sorted(stray), join=', '.join(contract.keys))))
     return Rubric(seed, examples, ordered, contract)

@@ -1,9 +1,10 @@
 """`grader release OUT_DIR`: write the repository students clone.
 
-It holds the stubs, the handout (as its README), the public tests, the ``grader`` package (for
-the public tests and ``grader check``) with a pristine copy of the given forward for the
-`Numeric` oracle and the public checks' example bank (release_bank.py), pinned requirements,
-and a GitHub Classroom workflow. It holds no reference
+It holds the stubs, the handout (as its README, and README.zh-CN.md in Chinese), the public
+tests, the ``grader`` package (for the public tests and ``grader check``, with its message
+catalogues) with a pristine copy of the given forward for the `Numeric` oracle and the public
+checks' example bank (release_bank.py), pinned requirements, and a GitHub Classroom workflow.
+It holds no reference
 solution: the release test checks that no reference ``backward`` body appears anywhere in it.
 
 The handout's relative links are re-pointed to where the release puts each file (RELEASED_AS).
@@ -28,14 +29,14 @@ from .release_bank import ship_public_bank
 # import. The tiers are folders, so this is a list of folders: the student-safe ones whole,
 # and from the sandbox only the module that calls the student's code (the in-process runner
 # shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
-STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli")
-STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "pytest_plugin.py",
+STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli", "locale")
+STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "i18n.py", "pytest_plugin.py",
                  "sandbox/untrusted/calls.py")
 EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
-                "Pygments", "pytest", "iniconfig", "packaging", "pluggy")
+                "Pygments", "pytest", "iniconfig", "packaging", "pluggy", "Babel")
 
 PYPROJECT = """\
 [build-system]
@@ -58,7 +59,7 @@ backprop = "grader.pytest_plugin"
 packages = ["grader", "grader.core.diagnoses"]
 
 [tool.setuptools.package-data]
-grader = ["rubric.toml", "public_bank.npz"]
+grader = ["rubric.toml", "public_bank.npz", "locale/*/LC_MESSAGES/*.po"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -67,7 +68,9 @@ addopts = "-p no:cacheprovider"
 
 # Where the kit's files land in the release: the handout's relative links are re-pointed with it.
 RELEASED_AS = {"assignments/backprop/README.md": "README.md", "assignments/backprop/ops.py": "backprop/ops.py",
-               "assignments/backprop/test_backprop.py": "tests/test_backprop.py"}
+               "assignments/backprop/test_backprop.py": "tests/test_backprop.py",
+               "assignments/backprop/README.zh-CN.md": "README.zh-CN.md"}
+HANDOUTS = ("README.md", "README.zh-CN.md")  # the handout in each language, shipped beside each other
 LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 
 GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.pytest_cache/\n.hypothesis/\n"
@@ -170,10 +173,11 @@ def build_release(out_dir, course_dir=None) -> Path:
     (out / "tests").mkdir()
     stubs = course_stubs(course) if course.references else (assignment / "ops.py").read_text(encoding="utf-8")
     write_atomic(out / "backprop" / "ops.py", stubs)
-    handout = released_handout((assignment / "README.md").read_text(encoding="utf-8"))
-    if course.references:
-        handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
-    write_atomic(out / "README.md", handout)
+    for name in HANDOUTS:
+        handout = released_handout((assignment / name).read_text(encoding="utf-8"), f"assignments/backprop/{name}")
+        if course.references:
+            handout += "\n## The ops of this course\n\n" + contract_table(course.contract) + "\n"
+        write_atomic(out / RELEASED_AS[f"assignments/backprop/{name}"], handout)
     _copy(assignment / "test_backprop.py", out / "tests" / "test_backprop.py")
     (out / "grader").mkdir()
     for name in STUDENT_FOLDERS:

@@ -11,6 +11,7 @@ A notebook shows stream output as text (Jupyter and nbconvert's HTML export esca
 interprets ANSI escape sequences in it, so the text passes through `escape.terminal`.
 """
 
+from ..i18n import _
 from ..render.escape import terminal
 
 ONE_CAUSE_KINDS = ("not_implemented", "error")
@@ -26,7 +27,8 @@ def _check_line(check) -> str:
 
 
 def op_text(class_name: str, op_score) -> str:
-    lines = [f"{class_name}: {_points(op_score.score)}/{_points(op_score.max_score)} points"]
+    lines = [_("{class_name}: {score}/{max_score} points").format(class_name=class_name, score=_points(op_score.score),
+                                                                  max_score=_points(op_score.max_score))]
     failed = [check for check in op_score.checks if not check.passed]
     if failed and len({check.reason for check in failed}) == 1 and failed[0].kind in ONE_CAUSE_KINDS:
         lines += [_check_line(check) for check in op_score.checks]
@@ -38,7 +40,8 @@ def op_text(class_name: str, op_score) -> str:
         if check.passed:
             continue
         if check.kind in shown:
-            lines.append(f"       {check.reason} (the same kind of mistake as {shown[check.kind]})")
+            lines.append("       " + _("{reason} (the same kind of mistake as {shown})")
+                         .format(reason=check.reason, shown=shown[check.kind]))
             continue
         shown[check.kind] = check.name
         lines += [f"       {line}" for line in (check.feedback or check.reason).splitlines()]

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..core.contract import OpSpec
 from . import broadcasting
+from ..i18n import N_
 
 
 def _candidates(f):
@@ -16,19 +17,19 @@ def _candidates(f):
 
 
 _LABELS = {
-    "ignored": ("ignored_upstream", "{name} ignores grad_out: it matches {local}, as if grad_out were all ones; "
-                "{fix}", False),
-    "ones": ("ignored_upstream", "{name} ignores grad_out: it is all ones (the local derivative of a + b) instead "
-             "of grad_out, summed over the axes where {source} was broadcast", False),
+    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
+                                      "ones; {fix}"), False),
+    "ones": ("ignored_upstream", N_("{name} ignores grad_out: it is all ones (the local derivative of a + b) "
+                                   "instead of grad_out, summed over the axes where {source} was broadcast"), False),
     "mutated": (*broadcasting.MUTATED, False),
 }
 
 OP = OpSpec(
     key="add", class_name="Add", inputs=("a", "b"),
-    doc="a + b elementwise, with NumPy broadcasting",
+    doc=N_("a + b elementwise, with NumPy broadcasting"),
     properties=broadcasting.families("add"),
     points={"same_shape": 3, "broadcast": 3, "scalar": 2, "upstream": 2, "no_mutation": 2},
     hypotheses=broadcasting.detectors(_candidates, _LABELS,
-                                      ("1 per broadcast copy", "the add gate passes grad_out itself on")),
+                                      (N_("1 per broadcast copy"), N_("the add gate passes grad_out itself on"))),
     factors=broadcasting.FACTORS,
 )

@@ -17,6 +17,7 @@ from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
 from ..core.diagnoses.factors import named
 from ..core.diagnoses.failure import axes_text, shape_text
 from ..core.diagnoses.mistakes import Hypothesis
+from ..i18n import N_, _
 
 _SIDE = dict(max_side=4)
 
@@ -76,10 +77,11 @@ def families(op: str, gap=0.0, extra=()) -> tuple:
     def family(name, kind="gradient"):
         return lambda: elementwise(name, kind, gap=gap)
     return (
-        Property(op, "same_shape", "inputs of the same shape", family("same_shape")),
-        Property(op, "broadcast", "inputs of different shapes that broadcast (missing leading axes, size-1 axes)",
+        Property(op, "same_shape", N_("inputs of the same shape"), family("same_shape")),
+        Property(op, "broadcast", N_("inputs of different shapes that broadcast (missing leading axes, size-1 "
+                                    "axes)"),
                  family("broadcast")),
-        Property(op, "scalar", "one or both inputs 0-d", family("scalar")),
+        Property(op, "scalar", N_("one or both inputs 0-d"), family("scalar")),
         *extra,
         Property(op, "upstream", UPSTREAM_DOC, family("same_shape", "upstream"), "upstream"),
         Property(op, "no_mutation", NO_MUTATION_DOC, family(None, "no_mutation"), "no_mutation"),
@@ -159,9 +161,10 @@ def _broadcast_fix(f, what: str) -> str:
     axes, stretched = broadcast_axes(f.d.shape, shape)
     if not axes:
         return ""
-    how = (" with keepdims=True" if len(stretched) == len(axes) else " and reshape") if stretched else ""
-    return (f"{f.name} {what} {shape_text(f.d.shape)}: sum it over {axes_text(axes)}{how} to get back "
-            f"{f.source}'s shape {shape_text(shape)}")
+    how = (_(" with keepdims=True") if len(stretched) == len(axes) else _(" and reshape")) if stretched else ""
+    return ((_("{name} {what} {shape_text}: sum it over {axes_text}{how} to get back {source}'s shape "
+               "{shape_text2}")
+             .format(name=f.name, what=what, shape_text=shape_text(f.d.shape), axes_text=axes_text(axes), how=how, source=f.source, shape_text2=shape_text(shape))))
 
 
 def _reduction_sentence(f, right_axes, summed) -> str:
@@ -170,24 +173,25 @@ def _reduction_sentence(f, right_axes, summed) -> str:
     if right_axes and got.shape == shape:
         return ""
     if right_axes and got.shape == out_shape:
-        return _broadcast_fix(f, "has the output's shape")
+        return _broadcast_fix(f, _("has the output's shape"))
     if right_axes:
-        how = ("sum with keepdims=True" if len(got.shape) < len(shape) else
-               f"sum over {axes_text(axes)} of grad_out" if axes else "do not sum")
-        return (f"{f.name} has the right values but shape {shape_text(got.shape)} instead of {f.source}'s shape "
-                f"{shape_text(shape)}: {how}, or reshape to {shape_text(shape)}")
+        how = (_("sum with keepdims=True") if len(got.shape) < len(shape) else
+               _("sum over {axes_text} of grad_out").format(axes_text=axes_text(axes)) if axes else _("do not sum"))
+        return ((_("{name} has the right values but shape {shape_text} instead of {source}'s shape "
+                   "{shape_text2}: {how}, or reshape to {shape_text2}")
+                 .format(name=f.name, shape_text=shape_text(got.shape), source=f.source, shape_text2=shape_text(shape), how=how)))
     if not summed:
-        return _broadcast_fix(f, "has the output's shape" if got.shape == out_shape
-                              else "was not summed over the broadcast axes of the output")
-    return (f"{f.name} was summed over {axes_text(summed)} of grad_out {shape_text(out_shape)}, but {f.source} "
-            f"{shape_text(shape)} was broadcast along {axes_text(axes) if axes else 'no axis'}: sum over exactly "
-            f"those" + (" (keepdims=True for the size-1 ones)" if stretched else ""))
+        return _broadcast_fix(f, _("has the output's shape") if got.shape == out_shape
+                              else _("was not summed over the broadcast axes of the output"))
+    return ((_("{name} was summed over {axes_text} of grad_out {shape_text}, but {source} {shape_text2} was "
+               "broadcast along {value}: sum over exactly those")
+             .format(name=f.name, axes_text=axes_text(summed), shape_text=shape_text(out_shape), source=f.source, shape_text2=shape_text(shape), value=axes_text(axes) if axes else _('no axis'))) + (_(" (keepdims=True for the size-1 ones)") if stretched else ""))
 
 
 MUTATED = ("mutates_grad_out",
-           "{name} was computed from a grad_out that an earlier step had already modified in place (its first "
-           "slice holds a sum, as after grad[0] = grad.sum(0)): never write into grad_out or a view of it; build "
-           "new arrays")
+           N_("{name} was computed from a grad_out that an earlier step had already modified in place (its "
+             "first slice holds a sum, as after grad[0] = grad.sum(0)): never write into grad_out or a view of "
+             "it; build new arrays"))
 
 
 def detectors(candidates, labels: dict, local=("", "")) -> tuple:
@@ -200,15 +204,15 @@ def detectors(candidates, labels: dict, local=("", "")) -> tuple:
     """
     def say(label):
         def sentence(f):
-            _, right_axes, summed = _fit(f, candidates, label)
+            _fitted, right_axes, summed = _fit(f, candidates, label)
             reduction = _reduction_sentence(f, right_axes, summed)
             if label == "right":
                 return reduction
             other = f.op.inputs[1 - f.position]
-            here, fix = (text.format(other=other, source=f.source) for text in local)
-            text = labels[label][1].format(name=f.name, source=f.source, other=other, local=here, fix=fix)
+            here, fix = (_(text).format(other=other, source=f.source) for text in local)
+            text = _(labels[label][1]).format(name=f.name, source=f.source, other=other, local=here, fix=fix)
             # (A None candidate fits only unreduced, with the input's shape: no reduction to add.)
-            return text + (f"; also, {reduction}" if reduction else "")
+            return text + (_("; also, {reduction}").format(reduction=reduction) if reduction else "")
         return sentence
 
     def reduction_fits(kind):
@@ -236,5 +240,5 @@ def _copies(f):
 
 
 FACTORS = (named("mean_not_sum", _copies, lambda f: (
-    f"{f.name} is 1/{round(1 / _copies(f))} of the right gradient: the {round(1 / _copies(f))} broadcast copies "
-    f"of {f.source} were averaged (mean); sum them instead")),)
+    _("{name} is 1/{round} of the right gradient: the {round} broadcast copies of {source} were averaged "
+      "(mean); sum them instead").format(name=f.name, round=round(1 / _copies(f)), source=f.source))),)

@@ -13,6 +13,7 @@ from ..core.diagnoses.failure import shape_text
 from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
 from ..core.contract import OpSpec
 from ..core.diagnoses.mistakes import Hypothesis
+from ..i18n import N_, _
 
 
 def _parts(f):
@@ -42,11 +43,13 @@ def _unscattered(f, weight, flat, rows, counts):
 
 def _unscattered_sentence(f):
     if f.got.shape != f.expected.shape:
-        return (f"{f.name} has grad_out's shape {shape_text(f.got.shape)}, not weight's shape "
-                f"{shape_text(f.expected.shape)}: start from np.zeros_like(weight) and add each grad_out row into "
-                f"the row it was looked up from (np.add.at(grad_weight, indices, grad_out))")
-    return (f"{f.name} is grad_out itself, row for row: row i of grad_out belongs to row indices[i] of "
-            f"grad_weight; scatter it there with np.add.at(grad_weight, indices, grad_out)")
+        return ((_("{name} has grad_out's shape {shape_text}, not weight's shape {shape_text2}: start from "
+                   "np.zeros_like(weight) and add each grad_out row into the row it was looked up from "
+                   "(np.add.at(grad_weight, indices, grad_out))")
+                 .format(name=f.name, shape_text=shape_text(f.got.shape), shape_text2=shape_text(f.expected.shape))))
+    return ((_("{name} is grad_out itself, row for row: row i of grad_out belongs to row indices[i] of "
+               "grad_weight; scatter it there with np.add.at(grad_weight, indices, grad_out)")
+             .format(name=f.name)))
 
 
 @_applies
@@ -105,16 +108,18 @@ def _partial_sums(f, weight, flat, rows, counts):
 
 
 def _repeat_sentence(f, kept_one):
-    _, flat, rows, counts = _parts(f)
+    _weight, flat, rows, counts = _parts(f)
     bad = [v for v in np.flatnonzero(counts > 1) if not f.close(f.got[v], f.expected[v])]
     v = int(bad[0])
     k = int(counts[v])
     if kept_one:
-        return (f"index {v} appears {k} times in indices, but grad_weight[{v}] holds only one of its {k} grad_out "
-                f"rows: indexed assignment (grad_weight[indices] = ... or += ...) keeps one value per repeated "
-                f"index; use np.add.at(grad_weight, indices, grad_out) to add them all")
-    return (f"index {v} appears {k} times in indices, but grad_weight[{v}] is not the sum of its {k} grad_out rows: "
-            f"repeated indices must add up; use np.add.at(grad_weight, indices, grad_out)")
+        return ((_("index {v} appears {k} times in indices, but grad_weight[{v}] holds only one of its {k} "
+                   "grad_out rows: indexed assignment (grad_weight[indices] = ... or += ...) keeps one value "
+                   "per repeated index; use np.add.at(grad_weight, indices, grad_out) to add them all")
+                 .format(v=v, k=k)))
+    return ((_("index {v} appears {k} times in indices, but grad_weight[{v}] is not the sum of its {k} grad_out "
+               "rows: repeated indices must add up; use np.add.at(grad_weight, indices, grad_out)")
+             .format(v=v, k=k)))
 
 
 @_applies
@@ -135,9 +140,10 @@ def _loop_sentence(f):
         values, seen = np.unique(indices[i], return_counts=True)
         if (seen > 1).any():
             v, k = int(values[seen > 1][0]), int(seen[seen > 1][0])
-            return (f"index {v} appears {k} times within indices[{i}], but grad_weight[{v}] counts it once per row "
-                    f"of the first axis: grad_weight[indices[i]] += grad_out[i] still drops repeats inside one "
-                    f"row; use np.add.at(grad_weight, indices, grad_out) on the whole index array")
+            return ((_("index {v} appears {k} times within indices[{i}], but grad_weight[{v}] counts it once "
+                       "per row of the first axis: grad_weight[indices[i]] += grad_out[i] still drops repeats "
+                       "inside one row; use np.add.at(grad_weight, indices, grad_out) on the whole index array")
+                     .format(v=v, k=k, i=i)))
     return ""
 
 
@@ -158,26 +164,27 @@ def _unused_rows_not_zero(f, weight, flat, rows, counts):
 
 
 def _unused_sentence(f):
-    _, _, _, counts = _parts(f)
+    *_parted, counts = _parts(f)
     v = int(next(v for v in np.flatnonzero(counts == 0) if not f.close(f.got[v], f.expected[v])))
-    return (f"grad_weight[{v}] should be 0 because index {v} is never looked up: start from np.zeros_like(weight) "
-            f"and add grad_out rows only where they were looked up")
+    return (_("grad_weight[{v}] should be 0 because index {v} is never looked up: start from "
+              "np.zeros_like(weight) and add grad_out rows only where they were looked up").format(v=v))
 
 
 HYPOTHESES = (
     Hypothesis("unscattered", _unscattered, _unscattered_sentence),
     Hypothesis("ignored_upstream", _counts, lambda f: (
-        f"{f.name} ignores grad_out: row v holds the number of times v was looked up; add the grad_out rows "
-        f"themselves (np.add.at(grad_weight, indices, grad_out))")),
+        _("{name} ignores grad_out: row v holds the number of times v was looked up; add the grad_out rows "
+          "themselves (np.add.at(grad_weight, indices, grad_out))").format(name=f.name))),
     Hypothesis("indices_as_onehot", _indices_as_onehot, lambda f: (
-        f"every row of {f.name} is indices @ grad_out: the integer indices were used as if they were one-hot "
-        f"rows (indices.T @ grad_out); they are row numbers, so add each grad_out row into its row with "
-        f"np.add.at(grad_weight, indices, grad_out)")),
+        _("every row of {name} is indices @ grad_out: the integer indices were used as if they were one-hot "
+          "rows (indices.T @ grad_out); they are row numbers, so add each grad_out row into its row with "
+          "np.add.at(grad_weight, indices, grad_out)").format(name=f.name))),
     Hypothesis("averaged_repeats", _mean_of_repeats, lambda f: (
-        f"{f.name} averages repeated lookups: a repeated index's row is the mean of its grad_out rows; it must be "
-        f"their sum (np.add.at(grad_weight, indices, grad_out))")),
+        _("{name} averages repeated lookups: a repeated index's row is the mean of its grad_out rows; it must "
+          "be their sum (np.add.at(grad_weight, indices, grad_out))").format(name=f.name))),
     Hypothesis("starts_from_weight", _from_weight, lambda f: (
-        f"{f.name} starts from weight instead of zeros: begin with np.zeros_like(weight), then add grad_out")),
+        (_("{name} starts from weight instead of zeros: begin with np.zeros_like(weight), then add grad_out")
+         .format(name=f.name)))),
     # Where indexed assignment and a loop over the first axis give the same numbers (repeats only
     # inside one row of indices), the first sentence is true of both; the loop is named when
     # another failing example refutes indexed assignment. The looser fits below are families of
@@ -236,12 +243,12 @@ def _any(kind):
 
 OP = OpSpec(
     key="embedding", class_name="Embedding", inputs=("weight", "indices"), integer_inputs=("indices",),
-    doc="weight[indices]: rows of weight (V, D) looked up by an integer index array",
+    doc=N_("weight[indices]: rows of weight (V, D) looked up by an integer index array"),
     properties=(
-        Property("embedding", "unique_indices", "each row looked up at most once", lambda: _cases("unique")),
-        Property("embedding", "repeated_indices", "rows looked up several times, and rows never looked up",
+        Property("embedding", "unique_indices", N_("each row looked up at most once"), lambda: _cases("unique")),
+        Property("embedding", "repeated_indices", N_("rows looked up several times, and rows never looked up"),
                  lambda: _cases("repeated")),
-        Property("embedding", "multi_dim_indices", "index arrays of shape (B, T) or (B, T, K)",
+        Property("embedding", "multi_dim_indices", N_("index arrays of shape (B, T) or (B, T, K)"),
                  lambda: _cases("multi")),
         Property("embedding", "upstream", UPSTREAM_DOC, lambda: _cases("unique", "upstream"), "upstream"),
         Property("embedding", "no_mutation", NO_MUTATION_DOC, lambda: _any("no_mutation"), "no_mutation"),

@@ -10,6 +10,7 @@ from ..core.cases import Property
 from ..core.contract import OpSpec
 from ..core.diagnoses.mistakes import Diagnosis, Hypothesis
 from . import broadcasting
+from ..i18n import N_, _
 
 MAX_GAP = 1e-3  # |a - b| kept at least this far from a tie in the non-tie families
 NEAR_TIE = 3e-6  # relative |a - b| of a near tie: within np.isclose's default rtol, yet no tie
@@ -50,14 +51,14 @@ def _candidates(f):
 
 # Max's masks are one rule for both inputs: both gradients must fit.
 _LABELS = {
-    "ignored": ("ignored_upstream", "{name} ignores grad_out: it matches {local}, as if grad_out were all ones; "
-                "{fix}", False),
-    "mask_swapped": ("mask_swapped", "{name} gets grad_out where {other} wins and 0 where {source} wins: the mask "
-                     "is swapped; max routes grad_out to the input that is larger", True),
-    "unrouted": ("unrouted", "{name} gets grad_out everywhere: max routes grad_out only to where {source} is the "
-                 "larger input, and 0 elsewhere", True),
-    "relu_mask": ("relu_mask", "{name} gets grad_out where {source} > 0, which is ReLU's mask: max compares the two "
-                  "inputs, so {name} gets grad_out where {source} is larger than {other}", True),
+    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
+                                      "ones; {fix}"), False),
+    "mask_swapped": ("mask_swapped", N_("{name} gets grad_out where {other} wins and 0 where {source} wins: the "
+                                       "mask is swapped; max routes grad_out to the input that is larger"), True),
+    "unrouted": ("unrouted", N_("{name} gets grad_out everywhere: max routes grad_out only to where {source} is "
+                               "the larger input, and 0 elsewhere"), True),
+    "relu_mask": ("relu_mask", N_("{name} gets grad_out where {source} > 0, which is ReLU's mask: max compares "
+                                 "the two inputs, so {name} gets grad_out where {source} is larger than {other}"), True),
 }
 
 
@@ -81,9 +82,10 @@ def _near_tie_sentence(f):
     near = np.isclose(a, b) & (a != b)
     i = np.unravel_index(int(np.argmax(near)), a.shape)
     where = "()" if i == () else str(tuple(int(k) for k in i)).replace(",)", ")")
-    return (f"at index {where} a and b differ by a relative {gap[i]:.1g}: a near tie, yet grad_out was split "
-            f"as if they were equal (np.isclose?). Only exact equality a == b is a tie; route everything else "
-            f"to the larger input with an exact comparison, a >= b or a > b")
+    return ((_("at index {where} a and b differ by a relative {gap:.1g}: a near tie, yet grad_out was split as "
+               "if they were equal (np.isclose?). Only exact equality a == b is a tie; route everything else to "
+               "the larger input with an exact comparison, a >= b or a > b")
+             .format(where=where, gap=gap[i])))
 
 
 
@@ -97,39 +99,42 @@ def tie_diagnosis(f):
     if not tied.any():
         return Diagnosis()
     if np.allclose(grad_a + grad_b, 1.0, rtol=0, atol=1e-9) and not np.allclose(d, 1.0, rtol=0, atol=1e-9):
-        return Diagnosis("ignored_upstream", "grad_a and grad_b ignore grad_out: they are the 0/1 masks of which "
-                                             "input wins; multiply each mask by grad_out")
+        return Diagnosis("ignored_upstream", _("grad_a and grad_b ignore grad_out: they are the 0/1 masks of "
+                                               "which input wins; multiply each mask by grad_out"))
     total = (grad_a + grad_b) / np.where(tied, d, 1.0)
     bad = tied & (np.abs(total - 1.0) > 1e-6)
     i = np.unravel_index(int(np.argmax(bad if bad.any() else tied)), d.shape)
     where = "()" if i == () else str(tuple(int(k) for k in i)).replace(",)", ")")
     ratios = total[tied]
     if np.allclose(ratios, 2.0, rtol=0, atol=1e-6):
-        return Diagnosis("ties_doubled", f"at ties (a == b, e.g. index {where}) both a and b received the whole "
-                         f"grad_out, which doubles it: route each tie to one input only, e.g. a >= b for grad_a "
-                         f"and b > a for grad_b")
+        return Diagnosis("ties_doubled", (_("at ties (a == b, e.g. index {where}) both a and b received the "
+                                            "whole grad_out, which doubles it: route each tie to one input "
+                                            "only, e.g. a >= b for grad_a and b > a for grad_b")
+                                          .format(where=where)))
     if np.allclose(ratios, 0.0, rtol=0, atol=1e-6):
-        return Diagnosis("ties_lost", f"at ties (a == b, e.g. index {where}) neither a nor b received grad_out, so "
-                         f"it is lost: use a >= b for grad_a (and b > a for grad_b) so each tie goes to exactly "
-                         f"one input")
-    return Diagnosis("ties_not_shared", f"at ties (a == b, e.g. index {where}) grad_out is not split into shares "
-                     f"in [0, 1] that add up to 1: give each tie to one input (a >= b for grad_a, b > a for "
-                     f"grad_b) or split it, e.g. half each")
+        return Diagnosis("ties_lost", (_("at ties (a == b, e.g. index {where}) neither a nor b received "
+                                         "grad_out, so it is lost: use a >= b for grad_a (and b > a for grad_b) "
+                                         "so each tie goes to exactly one input")
+                                       .format(where=where)))
+    return Diagnosis("ties_not_shared", (_("at ties (a == b, e.g. index {where}) grad_out is not split into "
+                                           "shares in [0, 1] that add up to 1: give each tie to one input (a >= "
+                                           "b for grad_a, b > a for grad_b) or split it, e.g. half each")
+                                         .format(where=where)))
 
 
 OP = OpSpec(
     key="max", class_name="Max", inputs=("a", "b"),
-    doc="np.maximum(a, b) elementwise, with NumPy broadcasting",
+    doc=N_("np.maximum(a, b) elementwise, with NumPy broadcasting"),
     properties=broadcasting.families("max", gap=MAX_GAP, extra=[
-        Property("max", "ties", "exact ties a == b: any split of grad_out with shares in [0, 1] summing to 1;"
-                 " a != b, however close, is no tie", _ties, "ties"),
+        Property("max", "ties", N_("exact ties a == b: any split of grad_out with shares in [0, 1] summing to "
+                                  "1; a != b, however close, is no tie"), _ties, "ties"),
     ]),
     points={"same_shape": 3, "broadcast": 3, "scalar": 2, "ties": 2, "upstream": 2, "no_mutation": 2},
     hypotheses=(Hypothesis("near_ties_split", _near_ties_split, _near_tie_sentence, every_position=True),
                 *broadcasting.detectors(_candidates, _LABELS,
-                                        ("the 0/1 mask of where {source} wins", "multiply the mask by grad_out"))),
+                                        (N_("the 0/1 mask of where {source} wins"), N_("multiply the mask by grad_out")))),
     factors=broadcasting.FACTORS,
     ties=tie_diagnosis,
-    swapped_inputs="the mask is swapped (grad_a gets grad_out where a > b)",
+    swapped_inputs=N_("the mask is swapped (grad_a gets grad_out where a > b)"),
     compare_off_ties=True,
 )

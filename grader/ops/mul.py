@@ -2,6 +2,7 @@
 
 from ..core.contract import OpSpec
 from . import broadcasting
+from ..i18n import N_
 
 
 def _candidates(f):
@@ -14,22 +15,22 @@ def _candidates(f):
 
 
 _LABELS = {
-    "swapped": ("swapped_operands", "{name} matches grad_out * {source}: the operands are swapped; the mul gate "
-                "swaps them, so {name} = grad_out * {other}", False),
-    "ignored": ("ignored_upstream", "{name} ignores grad_out: it matches {local}, as if grad_out were all ones; "
-                "{fix}", False),
-    "squared": ("squared_local_derivative", "{name} matches grad_out * a * b: the local derivative of a * b with "
-                "respect to {source} is {other} alone", False),
+    "swapped": ("swapped_operands", N_("{name} matches grad_out * {source}: the operands are swapped; the mul "
+                                      "gate swaps them, so {name} = grad_out * {other}"), False),
+    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
+                                      "ones; {fix}"), False),
+    "squared": ("squared_local_derivative", N_("{name} matches grad_out * a * b: the local derivative of a * b "
+                                              "with respect to {source} is {other} alone"), False),
     "mutated": (*broadcasting.MUTATED, False),
 }
 
 OP = OpSpec(
     key="mul", class_name="Mul", inputs=("a", "b"),
-    doc="a * b elementwise, with NumPy broadcasting",
+    doc=N_("a * b elementwise, with NumPy broadcasting"),
     properties=broadcasting.families("mul"),
     points={"same_shape": 3, "broadcast": 3, "scalar": 2, "upstream": 2, "no_mutation": 2},
     hypotheses=broadcasting.detectors(_candidates, _LABELS,
-                                      ("the local derivative {other} alone", "multiply it by grad_out")),
+                                      (N_("the local derivative {other} alone"), N_("multiply it by grad_out"))),
     factors=broadcasting.FACTORS,
-    swapped_inputs="the operands are swapped (the mul gate swaps: grad_a = grad_out * b)",
+    swapped_inputs=N_("the operands are swapped (the mul gate swaps: grad_a = grad_out * b)"),
 )

@@ -31,6 +31,7 @@ from ..core.contract import Contract, OpSpec
 from ..core.rubric import load_rubric
 from ..errors import UsageError
 from ..paths import given_path, load_trusted, solutions_path
+from ..i18n import _
 
 # The built-in op modules of grader/ops/, in the order reports and handouts list them.
 BUILTIN_MODULES = ("mul", "add", "max", "sigmoid", "matmul", "softmax_ce", "embedding")
@@ -75,8 +76,9 @@ class Course:
         absent = [op.class_name for op in self.contract if op.key in self.builtin_keys
                   and not isinstance(getattr(builtin, op.class_name, None), type)]
         if absent:
-            raise CourseError(f"{builtin_path} has no class {', '.join(absent)}: give each course op a reference "
-                              f"in course.toml")
+            raise CourseError((_("{builtin_path} has no class {join}: give each course op a reference in "
+                                 "course.toml")
+                               .format(builtin_path=builtin_path, join=', '.join(absent))))
         if not self.references:
             return builtin
         combined = types.ModuleType(f"course_{name}")
@@ -89,9 +91,11 @@ class Course:
             try:
                 module = load_trusted(path, f"course_reference_{key}")
             except Exception as error:  # noqa: BLE001 - any failure of the instructor's file is one line
-                raise CourseError(f"course reference {path} cannot be loaded: {type(error).__name__}: {error}") from None
+                raise CourseError((_("course reference {path} cannot be loaded: {name}: {error}")
+                                   .format(path=path, name=type(error).__name__, error=error))) from None
             if not isinstance(getattr(module, op.class_name, None), type):
-                raise CourseError(f"course reference {path} has no class {op.class_name}")
+                raise CourseError((_("course reference {path} has no class {class_name}")
+                                   .format(path=path, class_name=op.class_name)))
             setattr(combined, op.class_name, getattr(module, op.class_name))
         return combined
 
@@ -123,23 +127,24 @@ def select(folder=None) -> Course:
 
 def _read_toml(folder: Path) -> dict:
     if not folder.is_dir():
-        raise CourseError(f"course folder not found: {folder}")
+        raise CourseError(_("course folder not found: {folder}").format(folder=folder))
     path = folder / "course.toml"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CourseError(f"course folder {folder} has no course.toml") from None
+        raise CourseError(_("course folder {folder} has no course.toml").format(folder=folder)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise CourseError(f"course file {path} cannot be read: {error}") from None
+        raise CourseError(_("course file {path} cannot be read: {error}").format(path=path, error=error)) from None
 
 
 def _file(folder: Path, entry: dict, field: str, where: str) -> Path:
     value = entry.get(field)
     if not isinstance(value, str) or not value:
-        raise CourseError(f"{where}: {field} must be a file name relative to the course folder")
+        raise CourseError((_("{where}: {field} must be a file name relative to the course folder")
+                           .format(where=where, field=field)))
     path = (folder / value).resolve()
     if not path.is_file():
-        raise CourseError(f"{where}: {field} file not found: {path}")
+        raise CourseError(_("{where}: {field} file not found: {path}").format(where=where, field=field, path=path))
     return path
 
 
@@ -148,17 +153,19 @@ def load_op_module(path: Path, where: str) -> OpSpec:
     try:
         module = load_trusted(path, f"course_op_{path.stem}")
     except Exception as error:  # noqa: BLE001 - any failure of the instructor's file is one line
-        raise CourseError(f"{where}: op module {path} cannot be imported: {type(error).__name__}: {error}") from None
+        raise CourseError((_("{where}: op module {path} cannot be imported: {name}: {error}")
+                           .format(where=where, path=path, name=type(error).__name__, error=error))) from None
     op = getattr(module, "OP", None)
     if not isinstance(op, OpSpec):
-        raise CourseError(f"{where}: op module {path} defines no OP = OpSpec(...)")
+        raise CourseError(_("{where}: op module {path} defines no OP = OpSpec(...)").format(where=where, path=path))
     if not op.properties:
-        raise CourseError(f"{where}: op {op.key} declares no properties")
+        raise CourseError(_("{where}: op {key} declares no properties").format(where=where, key=op.key))
     if any(prop.op != op.key for prop in op.properties):
-        raise CourseError(f"{where}: op {op.key} declares a property of another op")
+        raise CourseError(_("{where}: op {key} declares a property of another op").format(where=where, key=op.key))
     stray = set(op.points) - {prop.name for prop in op.properties}
     if stray:
-        raise CourseError(f"{where}: op {op.key} gives points to unknown properties {sorted(stray)}")
+        raise CourseError((_("{where}: op {key} gives points to unknown properties {sorted}")
+                           .format(where=where, key=op.key, sorted=sorted(stray))))
     return op
 
 
@@ -169,31 +176,35 @@ def load_course(folder) -> Course:
     toml = folder / "course.toml"
     unknown = set(data) - {"course", "ops"}
     if unknown:
-        raise CourseError(f"course file {toml}: unknown section(s) {sorted(unknown)}; expected [course] and [[ops]]")
+        raise CourseError((_("course file {toml}: unknown section(s) {sorted}; expected [course] and [[ops]]")
+                           .format(toml=toml, sorted=sorted(unknown))))
     settings, entries = data.get("course", {}), data.get("ops", [])
     if not isinstance(settings, dict) or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise CourseError(f"course file {toml}: [course] must be a table and [[ops]] an array of tables")
+        raise CourseError((_("course file {toml}: [course] must be a table and [[ops]] an array of tables")
+                           .format(toml=toml)))
     stray = set(settings) - {"builtins", "name"}
     if stray:
-        raise CourseError(f"course file {toml}: [course] has unknown key(s) {sorted(stray)}; known: builtins, name")
+        raise CourseError((_("course file {toml}: [course] has unknown key(s) {sorted}; known: builtins, name")
+                           .format(toml=toml, sorted=sorted(stray))))
     builtins = _builtins_kept(settings.get("builtins", True), toml)
     ops = {op.key: op for op in builtins}
     references, seen, modules = {}, set(), {}
     for number, entry in enumerate(entries, 1):
-        where = f"course file {toml}, op {number}"
+        where = _("course file {toml}, op {number}").format(toml=toml, number=number)
         stray = set(entry) - {"module", "reference"}
         if stray:
-            raise CourseError(f"{where}: unknown key(s) {sorted(stray)}; known: module, reference")
+            raise CourseError((_("{where}: unknown key(s) {sorted}; known: module, reference")
+                               .format(where=where, sorted=sorted(stray))))
         op = load_op_module(_file(folder, entry, "module", where), where)
         if op.key in seen:
-            raise CourseError(f"{where}: op {op.key} is declared twice")
+            raise CourseError(_("{where}: op {key} is declared twice").format(where=where, key=op.key))
         seen.add(op.key)
         if "reference" in entry:  # a students' release packs none: its given forwards are in given_ops.py
             references[op.key] = _file(folder, entry, "reference", where)
         ops[op.key] = op  # a built-in's key: replaced in its place
         modules[str(folder / entry["module"])] = op.key
     if not ops:
-        raise CourseError(f"course file {toml}: the course has no op")
+        raise CourseError(_("course file {toml}: the course has no op").format(toml=toml))
     sources = [toml] + [folder / entry[field] for entry in entries for field in ("module", "reference") if field in entry]
     contract = Contract(tuple(ops.values()), _digest(sources), str(folder), functools.partial(contract_of, str(folder)))
     return Course(contract, references, folder, modules)
@@ -214,10 +225,12 @@ def _builtins_kept(value, toml) -> tuple:
         return ()
     keys = [op.key for op in every]
     if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
-        raise CourseError(f"course file {toml}: [course] builtins must be true, false or a list of op keys")
+        raise CourseError((_("course file {toml}: [course] builtins must be true, false or a list of op keys")
+                           .format(toml=toml)))
     unknown = sorted(set(value) - set(keys))
     if unknown:
-        raise CourseError(f"course file {toml}: [course] builtins: unknown op(s) {unknown}; known: {', '.join(keys)}")
+        raise CourseError((_("course file {toml}: [course] builtins: unknown op(s) {unknown}; known: {join}")
+                           .format(toml=toml, unknown=unknown, join=', '.join(keys))))
     return tuple(op for op in every if op.key in value)
 
 

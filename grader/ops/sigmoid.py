@@ -7,6 +7,7 @@ from ..core.diagnoses.failure import index_text, num
 from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
 from ..core.contract import OpSpec
 from ..core.diagnoses.mistakes import Diagnosis, Hypothesis
+from ..i18n import N_, _
 
 EXP_LIMIT = 700.0  # exp() overflows float64 beyond ~709.78; the stability family goes to 1000
 
@@ -25,20 +26,23 @@ def _x(f):
 
 HYPOTHESES = (
     Hypothesis("ignored_upstream", lambda f: _s(f) * (1.0 - _s(f)), lambda f: (
-        f"{f.name} ignores grad_out: it is the local derivative s * (1 - s) alone; multiply it by grad_out")),
+        (_("{name} ignores grad_out: it is the local derivative s * (1 - s) alone; multiply it by grad_out")
+         .format(name=f.name)))),
     Hypothesis("wrong_local_derivative", lambda f: f.d * _s(f), lambda f: (
-        f"{f.name} matches grad_out * s: s = sigmoid(x) is not its own derivative; use s * (1 - s)")),
+        (_("{name} matches grad_out * s: s = sigmoid(x) is not its own derivative; use s * (1 - s)")
+         .format(name=f.name)))),
     Hypothesis("derivative_of_input", lambda f: f.d * _x(f) * (1.0 - _x(f)), lambda f: (
-        f"{f.name} matches grad_out * x * (1 - x): that formula takes sigmoid's output s, not its input x; use "
-        f"s * (1 - s) with s = self.out")),
+        _("{name} matches grad_out * x * (1 - x): that formula takes sigmoid's output s, not its input x; use "
+          "s * (1 - s) with s = self.out").format(name=f.name))),
     Hypothesis("sigmoid_applied_twice", lambda f: f.d * _twice(f) * (1.0 - _twice(f)), lambda f: (
-        f"{f.name} matches sigmoid applied twice: self.out is already sigmoid(x), so use it directly in "
-        f"s * (1 - s) instead of taking sigmoid of it again")),
+        _("{name} matches sigmoid applied twice: self.out is already sigmoid(x), so use it directly in s * (1 "
+          "- s) instead of taking sigmoid of it again").format(name=f.name))),
     Hypothesis("wrong_local_derivative", lambda f: f.d * (1.0 - _s(f)), lambda f: (
-        f"{f.name} matches grad_out * (1 - s): a factor s is missing; the derivative is s * (1 - s)")),
+        (_("{name} matches grad_out * (1 - s): a factor s is missing; the derivative is s * (1 - s)")
+         .format(name=f.name)))),
     Hypothesis("sigmoid_of_upstream", lambda f: _s(f) * (1.0 - _s(f)) / (1.0 + np.exp(-f.d)), lambda f: (
-        f"{f.name} matches sigmoid(grad_out) * s * (1 - s): sigmoid was applied to grad_out; multiply grad_out "
-        f"itself by s * (1 - s)")),
+        _("{name} matches sigmoid(grad_out) * s * (1 - s): sigmoid was applied to grad_out; multiply grad_out "
+          "itself by s * (1 - s)").format(name=f.name))),
 )
 
 
@@ -47,9 +51,10 @@ def nonfinite(f, what, where) -> Diagnosis:
     if abs(x) <= EXP_LIMIT:
         return Diagnosis()
     power = "-x" if x < 0 else "x"
-    return Diagnosis("overflow", f"{f.name} is {what} at x = {num(x)} (index {index_text(where)}): exp({power}) "
-                     f"overflows for |x| this large; compute the derivative from the cached output s = self.out, "
-                     f"as s * (1 - s), without exp")
+    return Diagnosis("overflow", (_("{name} is {what} at x = {num} (index {index_text}): exp({power}) overflows "
+                                    "for |x| this large; compute the derivative from the cached output s = "
+                                    "self.out, as s * (1 - s), without exp")
+                                  .format(name=f.name, what=what, num=num(x), index_text=index_text(where), power=power)))
 
 
 # --------------------------------------------------------------------------- families
@@ -106,10 +111,10 @@ def _naive_derivative(node, scope):
 
 OP = OpSpec(
     key="sigmoid", class_name="Sigmoid", inputs=("x",),
-    doc="1 / (1 + exp(-x)) elementwise, without overflow for every finite x",
+    doc=N_("1 / (1 + exp(-x)) elementwise, without overflow for every finite x"),
     properties=(
-        Property("sigmoid", "values", "inputs in [-8, 8], any shape including 0-d", lambda: _cases()),
-        Property("sigmoid", "stability", "inputs as large as +-1000: no overflow, no NaN",
+        Property("sigmoid", "values", N_("inputs in [-8, 8], any shape including 0-d"), lambda: _cases()),
+        Property("sigmoid", "stability", N_("inputs as large as +-1000: no overflow, no NaN"),
                  lambda: _cases(extreme=True)),
         Property("sigmoid", "upstream", UPSTREAM_DOC, lambda: _cases("upstream"), "upstream"),
         Property("sigmoid", "no_mutation", NO_MUTATION_DOC, lambda: _either("no_mutation"), "no_mutation"),

@@ -8,6 +8,7 @@ from ..core.diagnoses.failure import num
 from ..core.cases import NO_MUTATION_DOC, UPSTREAM_DOC, Property
 from ..core.contract import OpSpec
 from ..core.diagnoses.mistakes import Diagnosis, Hypothesis
+from ..i18n import N_, _
 
 EXP_LIMIT = 700.0  # exp() overflows float64 beyond ~709.78; the stability family goes to 1000
 
@@ -42,14 +43,14 @@ def _softmax_over_rows(f):
 
 HYPOTHESES = (
     Hypothesis("missing_onehot", _no_onehot, lambda f: (
-        f"{f.name} matches softmax(logits) * grad_out / N: the one-hot of the labels was not subtracted; the "
-        f"gradient is (softmax - onehot(labels)) / N")),
+        _("{name} matches softmax(logits) * grad_out / N: the one-hot of the labels was not subtracted; the "
+          "gradient is (softmax - onehot(labels)) / N").format(name=f.name))),
     Hypothesis("wrong_label_index", _label_columns, lambda f: (
-        f"{f.name} matches probs[:, labels] -= 1, which subtracts 1 in every row at every label's column: index "
-        f"one entry per row, probs[np.arange(N), labels] -= 1")),
+        _("{name} matches probs[:, labels] -= 1, which subtracts 1 in every row at every label's column: index "
+          "one entry per row, probs[np.arange(N), labels] -= 1").format(name=f.name))),
     Hypothesis("wrong_softmax_axis", _softmax_over_rows, lambda f: (
-        f"{f.name} matches a softmax taken over axis 0 (down the rows): normalise each row over its classes "
-        f"instead, with axis=1, keepdims=True")),
+        _("{name} matches a softmax taken over axis 0 (down the rows): normalise each row over its classes "
+          "instead, with axis=1, keepdims=True").format(name=f.name))),
 )
 
 
@@ -67,24 +68,25 @@ def _when(condition, value):
 
 FACTORS = (
     named("ignored_upstream", lambda f: _when(_upstream(f), 1.0 / (_upstream(f) or 1)), lambda f: (
-        f"{f.name} ignores grad_out: it is right only for grad_out = 1; multiply by grad_out (a 0-d value, here "
-        f"{num(_upstream(f))})")),
+        _("{name} ignores grad_out: it is right only for grad_out = 1; multiply by grad_out (a 0-d value, here "
+          "{num})").format(name=f.name, num=num(_upstream(f))))),
     named("upstream_applied_twice", _upstream, lambda f: (
-        f"{f.name} is multiplied by grad_out twice (it is grad_out = {num(_upstream(f))} times the right "
-        f"gradient)")),
+        (_("{name} is multiplied by grad_out twice (it is grad_out = {num} times the right gradient)")
+         .format(name=f.name, num=num(_upstream(f)))))),
     named("missing_mean", lambda f: _when((_rows(f) or 0) > 1, float(_rows(f) or 0)), lambda f: (
-        f"{f.name} is N = {_rows(f)} times too large: the loss is the mean over the N rows, so divide the "
-        f"gradient by N")),
+        _("{name} is N = {rows} times too large: the loss is the mean over the N rows, so divide the gradient "
+          "by N").format(name=f.name, rows=_rows(f)))),
     named("mean_taken_twice", lambda f: _when((_rows(f) or 0) > 1, 1.0 / (_rows(f) or 1)), lambda f: (
-        f"{f.name} is 1/N = 1/{_rows(f)} of the right gradient: it is divided by N twice; divide once")),
+        (_("{name} is 1/N = 1/{rows} of the right gradient: it is divided by N twice; divide once")
+         .format(name=f.name, rows=_rows(f))))),
     named("ignored_upstream",
           lambda f: _when((_rows(f) or 0) > 1 and _upstream(f), (_rows(f) or 0) / (_upstream(f) or 1)),
-          lambda f: (f"{f.name} ignores grad_out and is not divided by N = {_rows(f)}: multiply by grad_out and "
-                     f"divide by N")),
+          lambda f: (_("{name} ignores grad_out and is not divided by N = {rows}: multiply by grad_out and "
+                       "divide by N").format(name=f.name, rows=_rows(f)))),
     named("divided_by_classes", lambda f: _when(_rows(f) is not None and f.inputs[0].shape[1] != _rows(f),
                                                 (_rows(f) or 0) / f.inputs[0].shape[1]), lambda f: (
-        f"{f.name} is divided by C = {f.inputs[0].shape[1]} (the number of classes) instead of N = {_rows(f)} "
-        f"(the number of rows)")),
+        (_("{name} is divided by C = {shape} (the number of classes) instead of N = {rows} (the number of rows)")
+         .format(name=f.name, shape=f.inputs[0].shape[1], rows=_rows(f))))),
 )
 
 
@@ -98,20 +100,23 @@ def nonfinite(f, what) -> Diagnosis:
     logits = f.inputs[0].astype(np.float64)
     row_max, top = logits.max(axis=1), float(logits.max())
     big = row_max > EXP_LIMIT
-    fix = "subtract each row's own maximum before exp (logits - logits.max(axis=1, keepdims=True))"
+    fix = _("subtract each row's own maximum before exp (logits - logits.max(axis=1, keepdims=True))")
     if (bad_rows & big).any():
         row = int(np.flatnonzero(bad_rows & big)[0])
-        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose largest logit is "
-                         f"{num(row_max[row])}: exp(logits) overflows there; {fix}")
+        return Diagnosis("overflow", (_("{name} is {what} in row {row}, whose largest logit is {num}: "
+                                        "exp(logits) overflows there; {fix}")
+                                      .format(name=f.name, what=what, row=row, num=num(row_max[row]), fix=fix)))
     row = int(np.flatnonzero(bad_rows)[0])
     if (big & ~bad_rows).any() or top - row_max[row] > EXP_LIMIT > -row_max[row]:
-        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose logits are all at least "
-                         f"{num(top - row_max[row])} below the largest logit of the batch: subtracting that global "
-                         f"maximum makes exp underflow to 0 in the row (0/0 = nan); {fix}")
+        return Diagnosis("overflow", (_("{name} is {what} in row {row}, whose logits are all at least {num} "
+                                        "below the largest logit of the batch: subtracting that global maximum "
+                                        "makes exp underflow to 0 in the row (0/0 = nan); {fix}")
+                                      .format(name=f.name, what=what, row=row, num=num(top - row_max[row]), fix=fix)))
     if row_max[row] < -EXP_LIMIT:
-        return Diagnosis("overflow", f"{f.name} is {what} in row {row}, whose logits are all below "
-                         f"{num(row_max[row])}: exp of the raw logits underflows to 0 in the whole row (0/0 = nan), "
-                         f"and it overflows above 709; {fix}")
+        return Diagnosis("overflow", (_("{name} is {what} in row {row}, whose logits are all below {num}: exp "
+                                        "of the raw logits underflows to 0 in the whole row (0/0 = nan), and it "
+                                        "overflows above 709; {fix}")
+                                      .format(name=f.name, what=what, row=row, num=num(row_max[row]), fix=fix)))
     return Diagnosis()
 
 
@@ -155,11 +160,11 @@ def _either(kind):
 
 OP = OpSpec(
     key="softmax_ce", class_name="SoftmaxCrossEntropy", inputs=("logits", "labels"), integer_inputs=("labels",),
-    doc="mean cross-entropy of softmax(logits) at the labels",
+    doc=N_("mean cross-entropy of softmax(logits) at the labels"),
     properties=(
-        Property("softmax_ce", "single_row", "N = 1 row", lambda: _cases(1)),
-        Property("softmax_ce", "batch", "N >= 2 rows: the loss is a mean over rows", lambda: _cases((2, 8))),
-        Property("softmax_ce", "stability", "logits as large as +-1000: no overflow, no NaN",
+        Property("softmax_ce", "single_row", N_("N = 1 row"), lambda: _cases(1)),
+        Property("softmax_ce", "batch", N_("N >= 2 rows: the loss is a mean over rows"), lambda: _cases((2, 8))),
+        Property("softmax_ce", "stability", N_("logits as large as +-1000: no overflow, no NaN"),
                  lambda: _cases((1, 6), extreme=True)),
         Property("softmax_ce", "upstream", UPSTREAM_DOC, lambda: _cases(1, "upstream"), "upstream"),
         Property("softmax_ce", "no_mutation", NO_MUTATION_DOC, lambda: _either("no_mutation"), "no_mutation"),

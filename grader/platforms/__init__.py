@@ -27,6 +27,7 @@ from ..atomic import write_atomic
 from ..core.context import SHIPPED, GradingContext
 from ..core.feedback import diagnosis_line, feedback_body
 from ..core.grade import Report
+from ..i18n import _
 from ..ops import registry
 from ..run.factory import make_runner
 
@@ -68,11 +69,13 @@ def syntax_error(submission) -> str:
     try:
         compile(submission.source, submission.filename, "exec")
     except SyntaxError as error:
-        where = f" on line {error.lineno}" if error.lineno else ""
-        return (f"{submission.filename} has a syntax error{where}: {error.msg}. Nothing could be graded; "
-                f"fix it (python -m py_compile {submission.filename} shows the same error) and submit again.")
+        where = _(" on line {lineno}").format(lineno=error.lineno) if error.lineno else ""
+        return ((_("{filename} has a syntax error{where}: {msg}. Nothing could be graded; fix it (python -m "
+                   "py_compile {filename} shows the same error) and submit again.")
+                 .format(filename=submission.filename, where=where, msg=error.msg)))
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
-        return f"{submission.filename} cannot be compiled ({type(error).__name__}: {error}); nothing could be graded."
+        return (_("{filename} cannot be compiled ({name}: {error}); nothing could be graded.")
+                .format(filename=submission.filename, name=type(error).__name__, error=error))
     return ""
 
 
@@ -83,7 +86,7 @@ def capped(text: str, limit: int = OUTPUT_CAP) -> str:
 def check_message(check) -> str:
     """A failed check's one-line reason, with the likely mistake when there is one."""
     if check.passed:
-        return "passed"
+        return _("passed")
     return check.reason + (f"\n{diagnosis_line(check.diagnosis, check.mistake)}" if check.diagnosis else "")
 
 
@@ -91,38 +94,39 @@ def check_output(check) -> str:
     """What a check shows a student: what it tests, and for a failure its feedback (the reason,
     the minimal example, got and expected, the likely mistake: each once)."""
     if check.passed:
-        return f"Passed: {check.doc}."
-    return capped(f"Checks: {check.doc}.\n{check.feedback or check.reason}")
+        return _("Passed: {doc}.").format(doc=check.doc)
+    return capped(_("Checks: {doc}.").format(doc=check.doc) + f"\n{check.feedback or check.reason}")
 
 
 def check_details(check) -> str:
     """`check_output` without what `check_message` says (the reason and the likely mistake),
     for a platform that shows both side by side."""
     if check.passed:
-        return f"Passed: {check.doc}."
+        return _("Passed: {doc}.").format(doc=check.doc)
     body = feedback_body(check.feedback or check.reason, check.reason, check.diagnosis)
-    return capped(f"Checks: {check.doc}." + (f"\n{body}" if body else ""))
+    return capped(_("Checks: {doc}.").format(doc=check.doc) + (f"\n{body}" if body else ""))
 
 
 def score_lines(report: Report) -> list:
     """"Score: 84/100" and one line per op naming the failed checks."""
-    lines = [f"Score: {report.score:g}/{report.max_score:g}"]
+    lines = [_("Score: {score:g}/{max_score:g}").format(score=report.score, max_score=report.max_score)]
     for key, op in report.ops.items():
         failed = [check.name for check in op.checks if not check.passed]
-        lines.append(f"  {key:11} {op.score:g}/{op.max_score:g}" + (f"  failed: {', '.join(failed)}" if failed else ""))
+        lines.append(f"  {key:11} {op.score:g}/{op.max_score:g}" + ("  " + _("failed: {checks}").format(checks=", ".join(failed)) if failed else ""))
     return lines
 
 
 def load_lines(report: Report) -> list:
     if not report.load_error:
         return []
-    return [f"Your code could not be loaded, so every check scores 0: {report.load_error}"]
+    return [(_("Your code could not be loaded, so every check scores 0: {load_error}")
+             .format(load_error=report.load_error))]
 
 
 def printed_lines(report: Report) -> list:
     if not report.student_output.strip():
         return []
-    return ["Your code printed:", capped(report.student_output, PRINTED_CAP)]
+    return [_("Your code printed:"), capped(report.student_output, PRINTED_CAP)]
 
 
 def fraction(report: Report) -> float:

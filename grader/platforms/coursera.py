@@ -15,6 +15,7 @@ from ..render.escape import inert_text
 from ..run.submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, fraction, load_lines, printed_lines, root_from_env,
                score_lines, syntax_error, write_results)
+from ..i18n import _
 
 
 def root() -> Path:
@@ -47,12 +48,14 @@ def run(root_path: Path, grading: Grading) -> dict:
         try:
             submission = read_submission(Path(root_path) / "submission")
         except SubmissionError as error:
-            data = {"fractionalScore": 0.0, "feedback": inert_text(f"Nothing could be graded: {error}.")}
+            data = {"fractionalScore": 0.0, "feedback": inert_text((_("Nothing could be graded: {error}.")
+                                                                    .format(error=error)))}
         else:
             data = feedback(grading.grade_submission(submission), syntax_error(submission))
     except Exception:
-        write_results(target, {"fractionalScore": 0.0, "feedback": "The grader failed on this submission "
-                               "(not your fault). Please tell the course staff, then submit again."})
+        write_results(target, {"fractionalScore": 0.0, "feedback": _("The grader failed on this submission (not your "
+                                                                     "fault). Please tell the course staff, then submit "
+                                                                     "again.")})
         raise
     write_results(target, data)
     return data

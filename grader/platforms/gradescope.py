@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import atomic_file
+from ..i18n import N_, _
 from ..render.escape import terminal
 from ..core.rubric import DEFAULT_RUBRIC
 from ..ops import registry
@@ -39,8 +40,8 @@ VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 OUTPUT_FORMAT = "text"
 CONFIG_NAME = "gradescope.json"
 BANK_NAME = "solutions/bank.npz"  # beside the reference: root-only in the container (run_autograder)
-WHEN_SHOWN = {"after_due_date": "after the due date", "after_published": "when grades are published",
-              "hidden": "by your instructor only"}
+WHEN_SHOWN = {"after_due_date": N_("after the due date"), "after_published": N_("when grades are published"),
+              "hidden": N_("by your instructor only")}
 
 
 def root() -> Path:
@@ -86,7 +87,8 @@ def results(report, visibility: str, seconds: float, syntax: str = "") -> dict:
     if visibility == "visible":
         lines = lines + score_lines(report) + printed_lines(report)
     else:
-        lines.append(f"Your submission was graded; its checks and score are shown {WHEN_SHOWN[visibility]}.")
+        lines.append((_("Your submission was graded; its checks and score are shown {when_shown}.")
+                      .format(when_shown=_(WHEN_SHOWN[visibility]))))
     return {
         "score": report.score,
         "execution_time": round(seconds),
@@ -114,14 +116,15 @@ def run(root_path: Path, grading: Grading, visibility: str = "visible") -> dict:
         try:
             submission = read_submission(Path(root_path) / "submission")
         except SubmissionError as error:
-            data = failure(f"Nothing could be graded: {error}. Submit ops.py (or your notebook).",
+            data = failure((_("Nothing could be graded: {error}. Submit ops.py (or your notebook).")
+                            .format(error=error)),
                            time.monotonic() - started)
         else:
             report = grading.grade_submission(submission)
             data = results(report, visibility, time.monotonic() - started, syntax_error(submission))
     except Exception:
-        write_results(target, failure("The autograder failed on this submission (not your fault); "
-                                      "your instructor can see the error and will regrade it.",
+        write_results(target, failure(_("The autograder failed on this submission (not your fault); your "
+                                        "instructor can see the error and will regrade it."),
                                       time.monotonic() - started))
         raise
     write_results(target, data)

@@ -27,6 +27,7 @@ from ..render.escape import terminal
 from ..run.submission import SubmissionError, read_submission
 from . import (Grading, capped, check_details, check_message, clear_results, fraction, load_lines, printed_lines,
                root_from_env, score_lines, syntax_error, write_results)
+from ..i18n import _
 
 
 def root() -> Path:
@@ -70,12 +71,12 @@ def run(root_path: Path, grading: Grading) -> dict:
             submission = read_submission(Path(root_path) / "student")
         except SubmissionError as error:
             data = {"gradable": True, "score": 0.0, "points": 0.0, "max_points": grading.rubric.max_score,
-                    "message": terminal(f"Nothing could be graded: {error}."), "tests": []}
+                    "message": terminal(_("Nothing could be graded: {error}.").format(error=error)), "tests": []}
         else:
             data = results(grading.grade_submission(submission), syntax_error(submission))
     except Exception:
-        write_results(target, not_gradable("The grader failed on this submission (not your fault); "
-                                           "it does not count as an attempt. Please tell your instructor."))
+        write_results(target, not_gradable(_("The grader failed on this submission (not your fault); it does "
+                                             "not count as an attempt. Please tell your instructor.")))
         raise
     data["execution_time"] = round(time.monotonic() - started, 3)  # extra fields are kept, not shown
     write_results(target, data)

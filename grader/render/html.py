@@ -8,6 +8,7 @@ shown once, later checks that fail the same way point to it), then what the code
 """
 
 from .pages import render
+from ..i18n import _
 
 OUTPUT_LINES = 40  # lines of the student's own printed output shown
 
@@ -29,7 +30,8 @@ def failed_checks(report: dict) -> list:
 
 def feedback_html(student_id: str, report: dict, summary_link: str = "../summary.html") -> str:
     lines = report.get("student_output", "").splitlines()
-    output = "\n".join(lines[:OUTPUT_LINES]) + (f"\n[... {len(lines) - OUTPUT_LINES} more lines]"
+    output = "\n".join(lines[:OUTPUT_LINES]) + ((_("\n[... {n_lines} more lines]")
+                                                 .format(n_lines=len(lines) - OUTPUT_LINES))
                                                  if len(lines) > OUTPUT_LINES else "")
     return render("feedback.html.j2", student_id=student_id, report=report,
                   load_error=report.get("load_error", ""), status=report.get("status", ""),

@@ -12,6 +12,7 @@ GitHub, LMSs and Jupyter render this file, and instructors `cat` it, so student-
 """
 
 from .escape import markdown_block, markdown_inline
+from ..i18n import _
 from ..core.feedback import feedback_body
 
 OUTPUT_LINES = 40  # lines of the student's own printed output shown
@@ -26,35 +27,37 @@ def _points(value) -> str:
 
 
 def feedback_markdown(student_id: str, report: dict) -> str:
-    parts = [f"# Feedback for {_cell(student_id)}\n",
-             f"**Score: {_points(report['score'])} / {_points(report['max_score'])}**\n"]
+    parts = [_("# Feedback for {cell}\n").format(cell=_cell(student_id)),
+             _("**Score: {score} / {max_score}**\n").format(score=_points(report['score']),
+                                                           max_score=_points(report['max_score']))]
     load_error = report.get("load_error", "")
     if load_error:
-        parts.append("No check could run on your submission:\n")
+        parts.append(_("No check could run on your submission:\n"))
         parts.append(markdown_block(load_error))
-    parts.append("| op | points | passed | failed |\n|---|---:|---|---|")
+    parts.append(_("| op | points | passed | failed |\n|---|---:|---|---|"))
     for key, op in report["ops"].items():
         passed = ", ".join(check["name"] for check in op["checks"] if check["passed"])
         failed = ", ".join(check["name"] for check in op["checks"] if not check["passed"])
         parts.append(f"| {key} | {_points(op['score'])}/{_points(op['max_score'])} | {passed or '-'} | {failed or '-'} |")
-    parts.append(f"| **total** | **{_points(report['score'])}/{_points(report['max_score'])}** | | |\n")
+    parts.append(f"| **{_('total')}** | **{_points(report['score'])}/{_points(report['max_score'])}** | | |\n")
 
     failed_checks = [(key, check) for key, op in report["ops"].items() for check in op["checks"] if not check["passed"]]
     if failed_checks and not load_error:
-        parts.append("## What failed\n")
+        parts.append(_("## What failed\n"))
         first_with = {}  # feedback text, reason -> the check that showed it first
         for key, check in failed_checks:
             name = f"{key}.{check['name']}"  # the rubric's names, not the student's
             parts.append(f"### {name} ({_points(check['points'])}/{_points(check['max_points'])})\n")
-            parts.append(f"Checks: {_cell(check['doc'])}\n")
+            parts.append(_("Checks: {doc}\n").format(doc=_cell(check['doc'])))
             diagnosis = check.get("diagnosis", "")
             if diagnosis:
-                label = "Likely mistake" if check.get("mistake") else "What differs"
+                label = _("Likely mistake") if check.get("mistake") else _("What differs")
                 parts.append(f"**{label}:** {_cell(diagnosis)}\n")
             feedback = check.get("feedback") or check.get("reason") or "failed"
             reason = check.get("reason") or feedback
             if feedback in first_with or reason in first_with:
-                parts.append(f"Same problem as {first_with.get(feedback) or first_with[reason]} above.\n")
+                parts.append((_("Same problem as {check} above.\n")
+                              .format(check=first_with.get(feedback) or first_with[reason])))
                 continue
             first_with[feedback] = first_with[reason] = name
             parts.append(markdown_block(feedback_body(feedback, diagnosis=diagnosis)))
@@ -62,8 +65,9 @@ def feedback_markdown(student_id: str, report: dict) -> str:
     output = report.get("student_output", "")
     if output.strip():
         lines = output.splitlines()
-        shown = "\n".join(lines[:OUTPUT_LINES]) + (f"\n[... {len(lines) - OUTPUT_LINES} more lines]"
+        shown = "\n".join(lines[:OUTPUT_LINES]) + ((_("\n[... {n_lines} more lines]")
+                                                    .format(n_lines=len(lines) - OUTPUT_LINES))
                                                      if len(lines) > OUTPUT_LINES else "")
-        parts.append("## What your code printed\n")
+        parts.append(_("## What your code printed\n"))
         parts.append(markdown_block(shown))
     return "\n".join(parts).rstrip() + "\n"

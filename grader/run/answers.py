@@ -26,6 +26,7 @@ from pathlib import Path
 from .submission import (NotebookError, Submission, SubmissionError, cell_module, cell_text,  # noqa: F401
                           parse_notebook, without_magics)
 from .cells import is_graded_code
+from ..i18n import _
 
 
 def answer_cells(notebook: dict) -> list:
@@ -48,9 +49,9 @@ def read_answers(path) -> Submission:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SubmissionError(f"no such notebook: {path}") from None
+        raise SubmissionError(_("no such notebook: {path}").format(path=path)) from None
     except OSError as error:
-        raise SubmissionError(f"{path.name} cannot be read: {error.strerror}") from None
+        raise SubmissionError(_("{name} cannot be read: {strerror}").format(name=path.name, strerror=error.strerror)) from None
     try:
         return Submission(path, cell_module(answer_cells(parse_notebook(data, path.name)), path.name), path.name)
     except NotebookError as error:

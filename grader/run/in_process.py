@@ -15,6 +15,7 @@ import numpy as np
 from ..sandbox.untrusted.calls import (DEFAULT_ERRSTATE, OUTPUT_CAP, Foreign, Outcome, describe_exception,
                                        load_module, module_name, normalize, to_array, unload)
 from .protocol import Runner
+from ..i18n import _
 
 
 class InProcessRunner(Runner):
@@ -30,7 +31,7 @@ class InProcessRunner(Runner):
     @property
     def captured_output(self) -> str:
         text = self._output.getvalue()
-        return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + "\n[... output truncated]"
+        return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + _("\n[... output truncated]")
 
     @contextlib.contextmanager
     def _capture(self):
@@ -48,7 +49,8 @@ class InProcessRunner(Runner):
         if self.module is None:
             return self.load_error
         if not isinstance(getattr(self.module, op.class_name, None), type):
-            return f"{self.filename} has no class {op.class_name}"
+            return (_("{filename} has no class {class_name}")
+                    .format(filename=self.filename, class_name=op.class_name))
         return ""
 
     def run(self, op, cases) -> list:

@@ -24,6 +24,7 @@ import json
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from ..i18n import _
 
 
 class SubmissionError(Exception):
@@ -75,12 +76,14 @@ def parse_notebook(data: bytes, name: str) -> dict:
     try:
         notebook = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise NotebookError(f"{name} is not UTF-8 text: save the notebook from Jupyter and submit it again") from None
+        raise NotebookError((_("{name} is not UTF-8 text: save the notebook from Jupyter and submit it again")
+                             .format(name=name))) from None
     except (ValueError, RecursionError) as error:
-        raise NotebookError(f"{name} is not a readable Jupyter notebook ({str(error)[:200]}): "
-                            f"save it from Jupyter and submit it again") from None
+        raise NotebookError(_("{name} is not a readable Jupyter notebook ({str}): save it from Jupyter and "
+                              "submit it again").format(name=name, str=str(error)[:200])) from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
-        raise NotebookError(f"{name} is not a readable Jupyter notebook: save it from Jupyter and submit it again")
+        raise NotebookError(_("{name} is not a readable Jupyter notebook: save it from Jupyter and submit it "
+                              "again").format(name=name))
     return notebook
 
 
@@ -102,7 +105,7 @@ def notebook_code(data: bytes, name: str) -> str:
 def locate(path) -> Path:
     path = Path(path)
     if not path.exists():
-        raise SubmissionError(f"no such file or folder: {path}")
+        raise SubmissionError(_("no such file or folder: {path}").format(path=path))
     if path.is_file():
         return path
     for candidate in (path / "ops.py", path / "backprop" / "ops.py"):
@@ -111,20 +114,23 @@ def locate(path) -> Path:
     notebooks = sorted(path.glob("*.ipynb"))
     if len(notebooks) == 1:
         return notebooks[0]
-    raise SubmissionError(f"{path} holds no ops.py (looked for {path}/ops.py and {path}/backprop/ops.py)")
+    raise SubmissionError((_("{path} holds no ops.py (looked for {path}/ops.py and {path}/backprop/ops.py)")
+                           .format(path=path)))
 
 
 def decode_source(data: bytes, name: str) -> tuple:
     """(text, "") as Python itself would read the file (UTF-8, a byte-order mark, or the encoding
     a PEP 263 ``# coding:`` line declares), or ("", one sentence) if it cannot be read so."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding), ""
     except UnicodeDecodeError as error:
-        return "", (f"{name} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
-                    f"{error.start}): save {name} as UTF-8 and submit it again")
+        return "", ((_("{name} is not UTF-8 text (byte 0x{object:02x} at position {start}): save {name} as "
+                       "UTF-8 and submit it again")
+                     .format(name=name, object=error.object[error.start], start=error.start)))
     except (SyntaxError, LookupError) as error:   # an unknown or contradictory coding declaration
-        return "", f"{name} cannot be read ({error}): save {name} as UTF-8 and submit it again"
+        return "", (_("{name} cannot be read ({error}): save {name} as UTF-8 and submit it again")
+                    .format(name=name, error=error))
 
 
 def read_submission(path) -> Submission:
@@ -133,7 +139,7 @@ def read_submission(path) -> Submission:
     try:
         data = file.read_bytes()
     except OSError as error:
-        raise SubmissionError(f"{file} cannot be read: {error.strerror}") from None
+        raise SubmissionError(_("{file} cannot be read: {strerror}").format(file=file, strerror=error.strerror)) from None
     if file.suffix == ".ipynb":
         try:
             return Submission(Path(path), notebook_code(data, file.name), file.name)

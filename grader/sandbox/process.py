@@ -19,6 +19,7 @@ import time
 from .untrusted import frames
 from . import launchers
 from . import users
+from ..i18n import _
 
 PROGRESS_BYTES = 4096   # the page the worker marks its progress on (worker.Progress)
 
@@ -182,16 +183,17 @@ class WorkerProcess:
         """Why it stopped, in one line: "the worker crashed (signal SIGSEGV) while running Cls.backward"."""
         code = self.wait_exit(2.0)
         if code is None:
-            return f"the worker closed its reply channel while {activity}"
+            return _("the worker closed its reply channel while {activity}").format(activity=activity)
         if code < 0:
             if -code == signal.SIGXCPU:
-                return f"the worker exceeded its CPU time limit ({cpu_seconds:g} s) while {activity}"
+                return (_("the worker exceeded its CPU time limit ({cpu_seconds:g} s) while {activity}")
+                        .format(cpu_seconds=cpu_seconds, activity=activity))
             try:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = str(-code)
-            return f"the worker crashed (signal {name}) while {activity}"
-        return f"the worker exited (status {code}) while {activity}"
+            return _("the worker crashed (signal {name}) while {activity}").format(name=name, activity=activity)
+        return _("the worker exited (status {code}) while {activity}").format(code=code, activity=activity)
 
     def kill(self) -> None:
         """End the worker and everything it started, reap it, delete its scratch folder."""

@@ -41,6 +41,7 @@ from . import replies
 from . import users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
 from .users import SandboxError
+from ..i18n import _
 
 MIB, GIB = 1 << 20, 1 << 30
 STARTUP_TIMEOUT = 30.0        # seconds for Python + NumPy to start and the sandbox to close around it
@@ -185,14 +186,15 @@ class SandboxRunner:
         text = bytes(self._sink.data).decode("utf-8", "replace")
         if len(text) <= OUTPUT_CAP and not self._sink.dropped:
             return text
-        return text[:OUTPUT_CAP] + "\n[... output truncated]"
+        return text[:OUTPUT_CAP] + _("\n[... output truncated]")
 
     def missing(self, op) -> str:
         """Why this op cannot run at all ("" if it can)."""
         if self.load_error:
             return self.load_error
         if op.class_name not in self._classes:
-            return f"{self.filename} has no class {op.class_name}"
+            return (_("{filename} has no class {class_name}")
+                    .format(filename=self.filename, class_name=op.class_name))
         return ""
 
     def run(self, op, cases) -> list:
@@ -229,7 +231,7 @@ class SandboxRunner:
                 failed[index] = failure
                 budget.failures += 1
                 if budget.failures >= MAX_FAILURES or budget.spent >= self.op_timeout:
-                    budget.stopped = f"not run after an earlier example failed: {failure}"
+                    budget.stopped = _("not run after an earlier example failed: {failure}").format(failure=failure)
         return outcomes
 
     def close(self) -> None:
@@ -298,7 +300,7 @@ class SandboxRunner:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         try:
             for expected in ("ready", "confined"):
-                header, _ = worker.receive(deadline)
+                header, _payload = worker.receive(deadline)
                 if header.get("type") == "error":
                     raise Broken(str(header.get("message", ""))[:300])
                 if header.get("type") != expected:
@@ -308,19 +310,20 @@ class SandboxRunner:
             said = self._sink.since_mark().strip().splitlines()
             self._sink.rollback()
             detail = str(error) or type(error).__name__.lower()
-            raise SandboxError(f"the sandbox worker did not start ({detail})"
+            raise SandboxError(_("the sandbox worker did not start ({detail})").format(detail=detail)
                                + (f": {said[-1][:300]}" if said else "")) from None
         self.layers = header.get("layers", {})
-        activity = f"importing {self.filename}"
+        activity = _("importing {filename}").format(filename=self.filename)
         try:
-            header, _ = worker.receive(time.monotonic() + self.call_timeout)
+            header, _payload = worker.receive(time.monotonic() + self.call_timeout)
             if header.get("type") != "loaded":
                 raise Broken("expected 'loaded'")
             error, classes = header.get("error"), header.get("classes")
             if not isinstance(error, str) or not isinstance(classes, list):
                 raise Broken("a malformed 'loaded' message")
         except Timeout:
-            failure = f"{activity} timed out after {self.call_timeout:g} s"
+            failure = (_("{activity} timed out after {call_timeout:g} s")
+                       .format(activity=activity, call_timeout=self.call_timeout))
         except Closed:
             failure = worker.death(activity, self.cpu_seconds)
         except Broken as broken:
@@ -419,12 +422,14 @@ class SandboxRunner:
                 index, stage = where(worker.position())
                 self._retire()
                 if seen_at + self.call_timeout <= deadline:
-                    return f"{stage} timed out after {self.call_timeout:g} s", first + index
-                return f"{stage} timed out ({op.class_name} used up its {self.op_timeout:g} s for all examples)", \
+                    return (_("{stage} timed out after {call_timeout:g} s")
+                            .format(stage=stage, call_timeout=self.call_timeout)), first + index
+                return (_("{stage} timed out ({class_name} used up its {op_timeout:g} s for all examples)")
+                        .format(stage=stage, class_name=op.class_name, op_timeout=self.op_timeout)), \
                     first + index
             except Closed:
                 index, stage = where(worker.position())
-                failure = worker.death(f"running {stage}", self.cpu_seconds)
+                failure = worker.death(_("running {stage}").format(stage=stage), self.cpu_seconds)
                 self._retire()
                 return failure, first + index
             except (Broken, replies.ReplyError) as error:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .failure import ATOL, RTOL, maxabs
 from .mistakes import Hypothesis
+from ...i18n import _
 
 FACTOR_RTOL = 1e-5  # how exactly a fitted constant factor must equal a named value
 
@@ -52,14 +53,16 @@ def _unnamed(f):
 
 GENERIC = (
     named("sign_flipped", lambda f: -1.0, lambda f: (
-        f"{f.name} has the wrong sign everywhere (it is -1 times the right gradient): check the sign of the "
-        f"local derivative")),
+        _("{name} has the wrong sign everywhere (it is -1 times the right gradient): check the sign of the "
+          "local derivative").format(name=f.name))),
 )
 
 LAST = (
     named("doubled", lambda f: 2.0, lambda f: (
-        f"{f.name} is 2 times the right gradient: a contribution is counted twice")),
-    named("halved", lambda f: 0.5, lambda f: f"{f.name} is half the right gradient: a factor of 2 is missing"),
+        _("{name} is 2 times the right gradient: a contribution is counted twice").format(name=f.name))),
+    named("halved", lambda f: 0.5, lambda f: (_("{name} is half the right gradient: a factor of 2 is missing")
+                                              .format(name=f.name))),
     Hypothesis("constant_factor", _unnamed, lambda f: (
-        f"{f.name} is {_fitted(f):.4g} times the right gradient everywhere: a constant factor is off")),
+        (_("{name} is {fitted:.4g} times the right gradient everywhere: a constant factor is off")
+         .format(name=f.name, fitted=_fitted(f))))),
 )

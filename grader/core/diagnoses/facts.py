@@ -7,6 +7,7 @@ lesson, the facts never do.
 import numpy as np
 
 from .failure import index_text, maxabs
+from ...i18n import _
 
 
 def value_facts(failure, tolerance: float) -> str:
@@ -15,8 +16,9 @@ def value_facts(failure, tolerance: float) -> str:
     if got is None or expected is None:
         return ""
     if got.shape != expected.shape:
-        return (f"{name} has shape {tuple(got.shape)} but {failure.source} has shape {tuple(expected.shape)}; "
-                f"no common mistake reproduces its values")
+        return ((_("{name} has shape {tuple} but {source} has shape {tuple2}; no common mistake reproduces its "
+                   "values")
+                 .format(name=name, tuple=tuple(got.shape), source=failure.source, tuple2=tuple(expected.shape))))
     diff = np.abs(got - expected)
     beyond = diff > tolerance
     count = int(beyond.sum())
@@ -26,8 +28,10 @@ def value_facts(failure, tolerance: float) -> str:
     where = index_text(np.unravel_index(flat, diff.shape)) if diff.shape else "()"
     worst = float(diff.flat[flat])
     scale = maxabs(expected)
-    relative = f" ({worst / scale:.2g} of the largest expected entry)" if scale > 0 else ""
+    relative = _(" ({worst:.2g} of the largest expected entry)").format(worst=worst / scale) if scale > 0 else ""
     below = int(((diff > 0) & ~beyond).sum())
-    small = (f"; {below} more differ by less than the tolerance {tolerance:.2g}" if below else "")
-    return (f"{name} differs from the expected gradient at {count} of {diff.size} entries, by at most "
-            f"{worst:.3g}{relative} at index {where}{small}")
+    small = ((_("; {below} more differ by less than the tolerance {tolerance:.2g}")
+              .format(below=below, tolerance=tolerance)) if below else "")
+    return ((_("{name} differs from the expected gradient at {count} of {size} entries, by at most "
+               "{worst:.3g}{relative} at index {where}{small}")
+             .format(name=name, count=count, size=diff.size, worst=worst, relative=relative, where=where, small=small)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..judge import Kind
+from ...i18n import _
 
 # Two gradients agree when max|x - y| <= RTOL * scale + ATOL. Bugs are off by O(1); the slack
 # absorbs the Numeric oracle's central-difference error, at most 2.6e-8 * max(1, max|g|) as
@@ -151,7 +152,7 @@ def index_text(index) -> str:
 
 def axes_text(axes) -> str:
     axes = tuple(axes)
-    return f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
+    return _("axis {axis}").format(axis=axes[0]) if len(axes) == 1 else _("axes {axes}").format(axes=axes)
 
 
 def num(value) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 
 from .failure import maxabs, returned_tuple, shape_text
 from .mistakes import Hypothesis
+from ...i18n import _
 
 
 def _wrong_order(f):
@@ -31,10 +32,12 @@ def _wrong_order_sentence(f):
     right = f.op.grad_name(other)
     a, b = f.inputs[:2]
     if f.op.swapped_inputs and a.shape == b.shape:
-        return (f"{f.name} equals the right {right}: either {f.op.swapped_inputs} or the gradients are returned in "
-                f"the wrong order; return {returned_tuple(f.op)}")
-    return (f"{f.name} equals the right {right}: the gradients are returned in the wrong order; return them in "
-            f"forward's input order, {returned_tuple(f.op)}")
+        return ((_("{name} equals the right {right}: either {swapped_inputs} or the gradients are returned in "
+                   "the wrong order; return {returned_tuple}")
+                 .format(name=f.name, right=right, swapped_inputs=_(f.op.swapped_inputs), returned_tuple=returned_tuple(f.op))))
+    return ((_("{name} equals the right {right}: the gradients are returned in the wrong order; return them in "
+               "forward's input order, {returned_tuple}")
+             .format(name=f.name, right=right, returned_tuple=returned_tuple(f.op))))
 
 
 def _square(f):
@@ -49,11 +52,11 @@ def _transposed(f):
 
 
 def _transposed_sentence(f):
-    also = (" (on a square matrix a reshape that reads the entries in column order gives the same numbers: "
-            "reshape does not transpose either)" if _square(f) else "")
-    return (f"{f.name} is the transpose of the right gradient: it must have {f.source}'s shape "
-            f"{shape_text(f.expected.shape)}; transpose it, or write the product the other way round "
-            f"((XY)ᵀ = YᵀXᵀ){also}")
+    also = (_(" (on a square matrix a reshape that reads the entries in column order gives the same numbers: "
+              "reshape does not transpose either)") if _square(f) else "")
+    return ((_("{name} is the transpose of the right gradient: it must have {source}'s shape {shape_text}; "
+               "transpose it, or write the product the other way round ((XY)ᵀ = YᵀXᵀ){also}")
+             .format(name=f.name, source=f.source, shape_text=shape_text(f.expected.shape), also=also)))
 
 
 def _reshaped_transpose(f):
@@ -72,8 +75,8 @@ def relayouts(x):
     last = shape[-1]
     found = [(f"reshape({last}, -1).T instead of reshape(-1, {last})", np.reshape(np.reshape(x, (last, -1)).T, shape)),
              (f"reshape(-1, {last}, order='F')", np.reshape(np.reshape(x, (-1, last), order="F"), shape)),
-             ("read in column (Fortran) order", np.reshape(np.ravel(x, order="F"), shape)),
-             ("written in column (Fortran) order", np.reshape(np.ravel(x), shape, order="F"))]
+             (_("read in column (Fortran) order"), np.reshape(np.ravel(x, order="F"), shape)),
+             (_("written in column (Fortran) order"), np.reshape(np.ravel(x), shape, order="F"))]
     distinct = []
     for how, y in found:  # the first name of each distinct re-laying, never the identity
         if not np.array_equal(y, x) and not any(np.array_equal(y, seen) for _, seen in distinct):
@@ -120,19 +123,20 @@ def _relaid_input(f):
 
 def _relaid_input_sentence(f):
     name, how = next((n, h) for n, h, g in _input_relayouts(f) if g is not None and f.close(f.got, g))
-    return _relaid_sentence(f, upstream=False, what=f"the right gradient for {name} with its entries "
-                                                    f"reordered ({how})")
+    return _relaid_sentence(f, upstream=False, what=(_("the right gradient for {name} with its entries "
+                                                       "reordered ({how})")
+                                                     .format(name=name, how=how)))
 
 
 def _relaid_sentence(f, upstream, what=""):
     if not what:
         pairs = _upstream_relayouts(f) if upstream else relayouts(f.expected)
         how = next(h for h, y in pairs if y is not None and f.close(f.got, y))
-        what = (f"the right gradient of a grad_out whose entries were reordered ({how})" if upstream else
-                f"the right values in another order ({how})")
-    return (f"{f.name} is {what}: reshape and ravel use C order (the last axis varies fastest) unless told "
-            f"otherwise, and a reshape never transposes; reshape with plain .reshape(...) (no order=, no .T) so "
-            f"each entry stays paired with its own index")
+        what = (_("the right gradient of a grad_out whose entries were reordered ({how})").format(how=how) if upstream else
+                _("the right values in another order ({how})").format(how=how))
+    return (_("{name} is {what}: reshape and ravel use C order (the last axis varies fastest) unless told "
+              "otherwise, and a reshape never transposes; reshape with plain .reshape(...) (no order=, no .T) "
+              "so each entry stays paired with its own index").format(name=f.name, what=what))
 
 
 def _all_zeros(f):
@@ -146,12 +150,14 @@ BEFORE = (Hypothesis("wrong_order", _wrong_order, _wrong_order_sentence),)
 AFTER = (
     Hypothesis("transposed", _transposed, _transposed_sentence),
     Hypothesis("transposed", _reshaped_transpose, lambda f: (
-        f"{f.name} holds the right numbers in transposed order: a {shape_text(f.expected.shape[::-1])} result "
-        f"was reshaped to {shape_text(f.expected.shape)}, but reshape does not transpose; use .T")),
+        (_("{name} holds the right numbers in transposed order: a {shape_text} result was reshaped to "
+           "{shape_text2}, but reshape does not transpose; use .T")
+         .format(name=f.name, shape_text=shape_text(f.expected.shape[::-1]), shape_text2=shape_text(f.expected.shape))))),
     Hypothesis("reshape_order", _relaid_upstream, lambda f: _relaid_sentence(f, upstream=True)),
     Hypothesis("reshape_order", _relaid_input, _relaid_input_sentence),
     Hypothesis("reshape_order", _relaid_gradient, lambda f: _relaid_sentence(f, upstream=False)),
 )
 
 ZEROS = (Hypothesis("zero_gradient", _all_zeros, lambda f: (
-    f"{f.name} is all zeros but the right gradient is not: no contribution of grad_out reached it")),)
+    (_("{name} is all zeros but the right gradient is not: no contribution of grad_out reached it")
+     .format(name=f.name)))),)

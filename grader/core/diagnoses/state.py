@@ -13,6 +13,7 @@ import numpy as np
 
 from .failure import returned_tuple
 from .mistakes import Hypothesis
+from ...i18n import _
 
 
 def _earlier(f):
@@ -61,17 +62,19 @@ def _which_input(f):
 
 HYPOTHESES = (
     Hypothesis("memoised_result", _memoised, lambda f: (
-        f"{f.name} is the right gradient of an earlier backward call (call {f.call + 1} returned what an "
-        f"earlier call with another grad_out should get): backward returns a result saved from before; "
-        f"compute it from this call's grad_out every time")),
+        _("{name} is the right gradient of an earlier backward call (call {call} returned what an earlier call "
+          "with another grad_out should get): backward returns a result saved from before; compute it from "
+          "this call's grad_out every time").format(name=f.name, call=f.call + 1))),
     Hypothesis("accumulates_across_calls", _accumulated, lambda f: (
-        f"{f.name} on backward call {f.call + 1} is the sum of the right gradients of calls 1 to {f.call + 1}: "
-        f"a buffer kept on self keeps adding up across calls; start from fresh zeros in every call")),
+        (_("{name} on backward call {call} is the sum of the right gradients of calls 1 to {call}: a buffer "
+           "kept on self keeps adding up across calls; start from fresh zeros in every call")
+         .format(name=f.name, call=f.call + 1)))),
     Hypothesis("mutates_input", _changed_inputs, lambda f: (
-        f"backward changed its input {_which_input(f)} in place (e.g. a sort, or self.{_which_input(f)} *= ...) "
-        f"and {f.name} is the right gradient for the changed values: leave the cached inputs as they are and "
-        f"work on copies")),
+        _("backward changed its input {which_input} in place (e.g. a sort, or self.{which_input} *= ...) and "
+          "{name} is the right gradient for the changed values: leave the cached inputs as they are and work "
+          "on copies").format(which_input=_which_input(f), name=f.name))),
     Hypothesis("mutates_grad_out", _changed_grad_out, lambda f: (
-        f"backward changed grad_out in place and {f.name} is the right gradient for the changed grad_out: "
-        f"never write into grad_out or a view of it; build new arrays, return {returned_tuple(f.op)}")),
+        (_("backward changed grad_out in place and {name} is the right gradient for the changed grad_out: never "
+           "write into grad_out or a view of it; build new arrays, return {returned_tuple}")
+         .format(name=f.name, returned_tuple=returned_tuple(f.op))))),
 )
