@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import UsageError
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
+COMMAND_MODULES = ["grader.cli.commands", "grader.cli.capstone", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
                    "grader.nbgrader.command", "grader.platforms.command",
                    "grader.instructor.integrity.command",
                    "grader.instructor.strength.command"]

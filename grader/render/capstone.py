@@ -1,0 +1,112 @@
+"""The capstone's report in each medium: the terminal (rich), feedback.md with the loss plot, JSON.
+
+Student text (error lines, anything named by a submission) goes through grader/escape.py for
+the medium that shows it: rich `Text` (never markup) in the terminal, `markdown_inline` /
+`markdown_block` in Markdown.
+"""
+
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .escape import markdown_block, markdown_inline, terminal
+
+
+def _diff(row) -> str:
+    return "-" if math.isnan(row.max_diff) else f"{row.max_diff:.2e}"
+
+
+def render_terminal(score, console: Console, title: str = "capstone") -> None:
+    table = Table(title=Text(terminal(title)), title_justify="left")
+    for column in ("property", "points", "result"):
+        table.add_column(column)
+    for check in score.checks:
+        table.add_row(check.name, f"{check.points:g}/{check.max_points:g}",
+                      Text("ok", style="green") if check.passed else Text("failed", style="red"))
+    table.add_row("total", Text(f"{score.score:g}/{score.max_score:g}", style="bold"), "")
+    console.print(table)
+    if score.error:
+        console.print(Text(terminal(score.error), style="red"))
+    if score.table:
+        cmp = Table(title="network gradients, in backward order (cmp)", title_justify="left")
+        for column in ("tensor", "shape ok", "max |diff|", "ok"):
+            cmp.add_column(column)
+        for row in score.table:
+            cmp.add_row(row.name, "yes" if row.shape_ok else "NO", _diff(row),
+                        Text("ok", style="green") if row.ok else Text("WRONG", style="red"))
+        console.print(cmp)
+    if score.curve:
+        console.print(f"training: loss {score.curve[0]:.4g} -> {score.curve[-1]:.4g} in {len(score.curve)} steps "
+                      f"(threshold {score.threshold:g}; reference {score.reference_curve[-1]:.3g})")
+    for check in score.checks:
+        if not check.passed and check.feedback:
+            console.print(Text(f"{check.name}: ", style="bold") + Text(terminal(check.feedback)))
+    if score.student_output:
+        console.print(Text("your code printed:", style="bold"))
+        console.print(Text(terminal(score.student_output[:2000])))
+
+
+def loss_figure(score):
+    """The student's training curve beside the reference's (log scale), threshold dashed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot(score.reference_curve, label="reference", color="#999999")
+    finite = [v if math.isfinite(v) and v > 0 else float("nan") for v in score.curve]
+    if finite:
+        axes.plot(finite, label="your network", color="#4c72b0")
+    axes.axhline(score.threshold, linestyle="--", color="#c44e52", label=f"threshold {score.threshold:g}")
+    axes.set_yscale("log")
+    axes.set_xlabel("SGD step")
+    axes.set_ylabel("training loss")
+    axes.legend()
+    return figure
+
+
+def write_feedback(score, folder: Path, title: str) -> Path:
+    """feedback.md and loss.png in `folder`; returns the Markdown file's path."""
+    from ..atomic import atomic_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_file(folder / "loss.png") as out:
+        loss_figure(score).savefig(out, format="png", bbox_inches="tight", pad_inches=0.1)
+    lines = [f"# Capstone: {markdown_inline(title)}", "", f"**Score: {score.score:g}/{score.max_score:g}**", "",
+             "| property | points | result |", "|---|---|---|"]
+    lines += [f"| {c.name} | {c.points:g}/{c.max_points:g} | {'ok' if c.passed else 'failed'} |" for c in score.checks]
+    if score.table:
+        lines += ["", "## Network gradients, in backward order", "", "| tensor | shape ok | max \\|diff\\| | ok |",
+                  "|---|---|---|---|"]
+        lines += [f"| {r.name} | {'yes' if r.shape_ok else 'no'} | {_diff(r)} | {'ok' if r.ok else '**wrong**'} |"
+                  for r in score.table]
+    lines += ["", "## Training", "", "![training loss, yours and the reference's](loss.png)", ""]
+    for check in score.checks:
+        if not check.passed and check.feedback:
+            lines += [f"## {check.name}", "", markdown_block(check.feedback)]
+    if score.error:
+        lines += ["## Error", "", markdown_block(score.error)]
+    if score.student_output:
+        lines += ["## What your code printed", "", markdown_block(score.student_output[:2000])]
+    with atomic_file(folder / "feedback.md") as out:
+        out.write("\n".join(lines).encode("utf-8"))
+    return folder / "feedback.md"
+
+
+def to_json(score) -> dict:
+    data = asdict(score)
+    data["table"] = [{**row, "max_diff": None if math.isnan(row["max_diff"]) else row["max_diff"]}
+                     for row in data["table"]]
+    for key in ("curve", "reference_curve"):   # JSON has no NaN or infinity
+        data[key] = [v if math.isfinite(v) else None for v in data[key]]
+    return data
+
+
+def write_json(score, path) -> None:
+    Path(path).write_text(json.dumps(to_json(score), indent=2, sort_keys=True) + "\n", encoding="utf-8")
