@@ -61,7 +61,7 @@ def test_the_shipped_curve_is_the_reference_curve(reference):
 def test_the_reference_trains_well_below_the_threshold(reference):
     from grader.ops.capstone.grade import THRESHOLD
 
-    assert reference[1][-1] < THRESHOLD / 4
+    assert reference[1][-1] < THRESHOLD / 2   # comfortably: 0.038 after 100 steps
 
 
 def test_exact_answers_match_central_differences_of_the_linear_graph():
@@ -237,8 +237,10 @@ def test_cached_cases_are_the_drawn_cases_and_grading_from_them_imports_no_hypot
     from grader.ops.capstone.grade import draw_all
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr("grader.ops.capstone.grade._DRAWN", {})   # not what this process read before
     drawn = draw_all(rubric)          # draws and stores
     assert list(tmp_path.rglob("capstone-cases-*.json"))
+    monkeypatch.setattr("grader.ops.capstone.grade._DRAWN", {})
     assert draw_all(rubric) == drawn  # loads the same cases
     assert drawn["chain"] == cache._draw("chain", len(drawn["chain"]), __import__("grader.ops.capstone.grade",
                                          fromlist=["_seed"])._seed(rubric, "chain"))

@@ -24,7 +24,7 @@ import numpy as np
 
 VOCAB, TOKENS, DIM = 8, 2, 8     # V, T, D of the shipped task
 EXAMPLES = 64                    # B: the whole dataset is one batch
-STEPS, LEARNING_RATE = 200, 2.0  # what the milestone trains with
+STEPS, LEARNING_RATE = 100, 2.0  # what the milestone trains with
 DATA_SEED, INIT_SEED = 11, 7
 PARAMETERS = ("E", "W1", "b1", "b2")
 # Every tensor of the forward, in the order it is computed (the table shows them in reverse).
@@ -61,7 +61,7 @@ def make_dataset(examples=EXAMPLES, vocab=VOCAB, tokens=TOKENS, seed=DATA_SEED):
     Each example is ``tokens`` token ids in ``[0, vocab)``; its label is the token that follows
     the first one in a fixed hidden permutation of the vocabulary, unless the second token is
     even, in which case it is the second token itself. A network must read both positions, and
-    a two-layer network learns it in a couple of hundred steps.
+    a two-layer network learns it in a hundred steps.
     """
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, vocab, size=(examples, tokens))

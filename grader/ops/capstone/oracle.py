@@ -39,7 +39,10 @@ class Reference:
         return {name: np.asarray(tensors[name].grad, dtype=float) for name in TENSOR_NAMES}
 
     def curve(self) -> list:
-        return self.network.train(self.ops, self.graph)
+        """The reference's training losses: trained once per oracle (a batch builds one)."""
+        if not hasattr(self, "_curve"):
+            self._curve = self.network.train(self.ops, self.graph)
+        return list(self._curve)
 
     def mistaken_curves(self) -> dict:
         """{mistake id: the training curve the reference would draw with that mistake}."""
