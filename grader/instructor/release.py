@@ -27,8 +27,9 @@ from ..ops import registry
 # shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
 STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli")
 STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "pytest_plugin.py",
-                 "sandbox/untrusted/calls.py")
-EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
+                 "sandbox/untrusted/calls.py", "sandbox/untrusted/capstone.py")
+EMPTY_PACKAGE = ('"""Only calls.py and capstone.py ship to students: the code that calls theirs, shared with the '
+                 'in-process runner."""\n')
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
@@ -64,7 +65,9 @@ addopts = "-p no:cacheprovider"
 
 # Where the kit's files land in the release: the handout's relative links are re-pointed with it.
 RELEASED_AS = {"assignments/backprop/README.md": "README.md", "assignments/backprop/ops.py": "backprop/ops.py",
-               "assignments/backprop/test_backprop.py": "tests/test_backprop.py"}
+               "assignments/backprop/test_backprop.py": "tests/test_backprop.py",
+               "assignments/backprop/graph.py": "backprop/graph.py", "assignments/backprop/network.py": "backprop/network.py",
+               "assignments/backprop/test_graph.py": "tests/test_graph.py"}
 LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 
 GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.pytest_cache/\n.hypothesis/\n"
@@ -154,6 +157,15 @@ def _pack_course(course, out: Path) -> None:
     (packed / "course.toml").write_text(toml, encoding="utf-8")
 
 
+def _pack_capstone(assignment: Path, out: Path) -> None:
+    """The capstone: the graph.py stub, the given network, their public tests, and pristine copies of
+    the given tape and network for the public oracle (grader/ops/capstone/oracle.py)."""
+    for name in ("graph.py", "network.py"):
+        shutil.copy(assignment / name, out / "backprop" / name)
+        shutil.copy(assignment / name, out / "grader" / "ops" / "capstone" / f"given_{name}")
+    shutil.copy(assignment / "test_graph.py", out / "tests" / "test_graph.py")
+
+
 def build_release(out_dir, course_dir=None) -> Path:
     out = Path(out_dir)
     course = registry.select(course_dir)
@@ -185,6 +197,8 @@ def build_release(out_dir, course_dir=None) -> Path:
     (out / "grader" / "given_ops.py").write_text(stubs, encoding="utf-8")
     if course.references:
         _pack_course(course, out)
+    if course.parts:
+        _pack_capstone(assignment, out)
     (out / "pyproject.toml").write_text(PYPROJECT)
     (out / "requirements.txt").write_text(_requirements())
     (out / ".gitignore").write_text(GITIGNORE)
