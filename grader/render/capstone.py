@@ -16,6 +16,8 @@ from rich.text import Text
 
 from .escape import markdown_block, markdown_inline, terminal
 
+PLOT_NAME = "loss.png"   # beside feedback.md
+
 
 def _diff(row) -> str:
     return "-" if math.isnan(row.max_diff) else f"{row.max_diff:.2e}"
@@ -51,51 +53,66 @@ def render_terminal(score, console: Console, title: str = "capstone") -> None:
         console.print(Text(terminal(score.student_output[:2000])))
 
 
-def loss_figure(score):
-    """The student's training curve beside the reference's (log scale), threshold dashed."""
+def loss_png(data: dict) -> bytes:
+    """The student's training curve beside the reference's (log scale), threshold dashed, as PNG.
+    `data` is the capstone's JSON report (`to_json`), as a batch reads it back."""
+    import io
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6, 3.5), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.plot(score.reference_curve, label="reference", color="#999999")
-    finite = [v if math.isfinite(v) and v > 0 else float("nan") for v in score.curve]
+    axes.plot(data["reference_curve"], label="reference", color="#999999")
+    finite = [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in data["curve"]]
     if finite:
         axes.plot(finite, label="your network", color="#4c72b0")
-    axes.axhline(score.threshold, linestyle="--", color="#c44e52", label=f"threshold {score.threshold:g}")
+    axes.axhline(data["threshold"], linestyle="--", color="#c44e52", label=f"threshold {data['threshold']:g}")
     axes.set_yscale("log")
     axes.set_xlabel("SGD step")
     axes.set_ylabel("training loss")
     axes.legend()
-    return figure
+    out = io.BytesIO()
+    figure.savefig(out, format="png", bbox_inches="tight", pad_inches=0.1, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _diff_text(value) -> str:
+    return "-" if value is None else f"{value:.2e}"
+
+
+def markdown_section(data: dict, plot: str = PLOT_NAME) -> str:
+    """The capstone's part of feedback.md, from its JSON report; `plot` is the loss PNG beside it."""
+    lines = ["## Capstone", "", f"**Score: {data['score']:g}/{data['max_score']:g}** (apart from the ops' points)",
+             "", "| property | points | result |", "|---|---|---|"]
+    lines += [f"| {c['name']} | {c['points']:g}/{c['max_points']:g} | {'ok' if c['passed'] else 'failed'} |"
+              for c in data["checks"]]
+    if data["table"]:
+        lines += ["", "### Network gradients, in backward order", "", "| tensor | shape ok | max \\|diff\\| | ok |",
+                  "|---|---|---|---|"]
+        lines += [f"| {r['name']} | {'yes' if r['shape_ok'] else 'no'} | {_diff_text(r['max_diff'])} | "
+                  f"{'ok' if r['ok'] else '**wrong**'} |" for r in data["table"]]
+    lines += ["", "### Training", "", f"![training loss, yours and the reference's]({plot})", ""]
+    for check in data["checks"]:
+        if not check["passed"] and check["feedback"]:
+            lines += [f"### {check['name']}", "", markdown_block(check["feedback"])]
+    if data["error"]:
+        lines += ["### Error", "", markdown_block(data["error"])]
+    if data["student_output"]:
+        lines += ["### What your code printed", "", markdown_block(data["student_output"][:2000])]
+    return "\n".join(lines) + "\n"
 
 
 def write_feedback(score, folder: Path, title: str) -> Path:
     """feedback.md and loss.png in `folder`; returns the Markdown file's path."""
-    from ..atomic import atomic_file
+    from ..atomic import write_atomic
 
+    data = to_json(score)
     folder.mkdir(parents=True, exist_ok=True)
-    with atomic_file(folder / "loss.png") as out:
-        loss_figure(score).savefig(out, format="png", bbox_inches="tight", pad_inches=0.1)
-    lines = [f"# Capstone: {markdown_inline(title)}", "", f"**Score: {score.score:g}/{score.max_score:g}**", "",
-             "| property | points | result |", "|---|---|---|"]
-    lines += [f"| {c.name} | {c.points:g}/{c.max_points:g} | {'ok' if c.passed else 'failed'} |" for c in score.checks]
-    if score.table:
-        lines += ["", "## Network gradients, in backward order", "", "| tensor | shape ok | max \\|diff\\| | ok |",
-                  "|---|---|---|---|"]
-        lines += [f"| {r.name} | {'yes' if r.shape_ok else 'no'} | {_diff(r)} | {'ok' if r.ok else '**wrong**'} |"
-                  for r in score.table]
-    lines += ["", "## Training", "", "![training loss, yours and the reference's](loss.png)", ""]
-    for check in score.checks:
-        if not check.passed and check.feedback:
-            lines += [f"## {check.name}", "", markdown_block(check.feedback)]
-    if score.error:
-        lines += ["## Error", "", markdown_block(score.error)]
-    if score.student_output:
-        lines += ["## What your code printed", "", markdown_block(score.student_output[:2000])]
-    with atomic_file(folder / "feedback.md") as out:
-        out.write("\n".join(lines).encode("utf-8"))
+    write_atomic(folder / PLOT_NAME, loss_png(data))
+    text = f"# Capstone: {markdown_inline(title)}\n\n" + markdown_section(data)
+    write_atomic(folder / "feedback.md", text.encode("utf-8"))
     return folder / "feedback.md"
 
 

@@ -7,6 +7,7 @@ platforms grade it beside the ops, in the same runner (one worker), and report i
 "capstone". A submission without one is graded exactly as before: its report does not change.
 """
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def start_runner(submission, graph: Graph, in_process=False, private_dirs=(), fo
                        fork_server=fork_server)
 
 
+@functools.cache
 def choose_oracle(public: bool):
+    """The oracle, built once per process (a batch's grading process trains the reference once)."""
     from . import oracle
 
     return oracle.Numeric() if public else oracle.Reference()
@@ -71,9 +74,14 @@ def grade_part(runner, rubric, graph: Graph, public: bool = False, chosen=None):
 
     chosen = chosen or choose_oracle(public)
     curve = chosen.curve()
-    if graph.error or runner.load_error:
-        return CapstoneScore(0.0, float(sum(rubric.parts.get(KEY, {}).values())), reference_curve=curve,
-                             error=graph.error or runner.load_error)
+    if graph.error or runner.load_error:   # every property fails, saying why
+        from ...core.grade import CheckResult
+        from .properties import PROPERTIES
+
+        error, points = graph.error or runner.load_error, rubric.parts.get(KEY, {})
+        checks = [CheckResult(name, 0.0, float(value), False, PROPERTIES[name], reason=error, feedback=error,
+                              kind="error") for name, value in points.items()]
+        return CapstoneScore(0.0, float(sum(points.values())), checks, reference_curve=curve, error=error)
     return grade_capstone(runner, rubric, chosen.grads, curve, chosen.mistaken_curves)
 
 
