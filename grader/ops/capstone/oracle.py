@@ -82,5 +82,7 @@ class Numeric:
 
 def write_curve() -> None:
     """Rewrite `CURVE_FILE` from the reference (run when the network or its task changes)."""
-    losses = Reference().curve()
+    from .session import choose_oracle   # where the capstone's oracles are built
+
+    losses = choose_oracle(False).curve()
     CURVE_FILE.write_text(json.dumps({"losses": [round(v, 12) for v in losses]}) + "\n", encoding="utf-8")
