@@ -43,7 +43,7 @@ $(FRESH_OS): $(READY)
 	touch $@
 
 demo: $(READY)
-	$(BIN)/grader grade solutions/backprop/ops.py --quiet
+	$(BIN)/grader grade solutions/backprop --quiet --feedback capstone-demo   # with graph.py: the capstone too, capstone-demo/loss.png
 	$(BIN)/grader grade tests/samples/broken/ops.py
 
 test: $(EXTRAS) $(BROWSER) $(FRESH_OS)

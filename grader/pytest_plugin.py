@@ -6,7 +6,9 @@ A public test file stays two lines::
     test_backprop = property_tests()
 
 which makes one test per property of the rubric, for each op (ids like ``<op>-<property>``), so
-``pytest -k <op>`` and ``pytest --op <op>`` focus one op. Each test runs that property's
+``pytest -k <op>`` and ``pytest --op <op>`` focus one op. The capstone's file is the same with
+``capstone_tests()``: one test per capstone property (``capstone-<property>``, ``--op capstone``),
+graded once per session from the ``graph.py`` beside ``ops.py``. Each test runs that property's
 examples (the same seeds, shapes and ranges as the hidden grader) against the student's
 ``ops.py``, in-process, with the `Numeric` oracle: central differences of the *given* forward,
 so no reference solution is needed or shipped. A failure prints the feedback the hidden grader
@@ -66,7 +68,8 @@ def pytest_collection_modifyitems(config, items):
         return
     from .ops import registry
 
-    keys = registry.select().contract.keys
+    course = registry.select()
+    keys = course.contract.keys + tuple(course.parts or ())
     unknown = wanted - set(keys)
     if unknown:
         raise pytest.UsageError((_("--op {join}: unknown op; choose from {join2}")
@@ -120,6 +123,51 @@ class PublicChecker:
         message = f"{reason}\n" + _("{property} failed: {doc}").format(property=prop.id, doc=_(prop.doc)) + \
             (f"\n{details}" if details else "")
         return terminal(reason), terminal(message)
+
+
+def capstone_tests():
+    """The capstone's public test function, parametrized over its graded properties.
+
+    The student's ``graph.py`` beside ``ops.py`` is graded once per session (`capstone_score`),
+    in-process, with the public oracle: the graph properties need none (their answers are exact
+    products of the grader's own matrices), and the network's gradients are checked against
+    central differences of the given forward, so no reference ships. Same verdicts as the
+    hidden grader (tests/test_capstone.py checks that on the corpus)."""
+    from .ops import registry
+    from .ops.capstone import KEY
+
+    points = registry.select().rubric().parts.get(KEY, {})
+    ids = [f"{KEY}.{name}" for name in points]
+
+    @pytest.mark.parametrize("property_id", ids, ids=[i.replace(".", "-") for i in ids])
+    def test_capstone(property_id, capstone_score, record_property):
+        from .render.escape import terminal
+
+        if capstone_score.error:
+            pytest.fail(terminal(capstone_score.error), pytrace=False)
+        check = next(c for c in capstone_score.checks if c.name == property_id.partition(".")[2])
+        if not check.passed:
+            reason, _, details = (check.feedback or check.reason).partition("\n")
+            record_property(REASON, f"{property_id}: {reason}")
+            message = f"{reason}\n{property_id} failed: {check.doc}" + (f"\n{details}" if details else "")
+            pytest.fail(terminal(message), pytrace=False)
+
+    return test_capstone
+
+
+@pytest.fixture(scope="session")
+def capstone_score(request):
+    from .ops import registry
+    from .ops.capstone.session import grade_submission
+    from .render.escape import terminal
+    from .run.submission import SubmissionError
+
+    try:
+        return grade_submission(_submission_path(request.config), registry.select().rubric(), public=True,
+                                in_process=True)
+    except SubmissionError as error:
+        message = terminal(f"{error} (pass --submission PATH)")
+    pytest.fail(message, pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -36,6 +36,10 @@ def direct_writes(source: str):
     handles = {item.optional_vars.id for node in ast.walk(tree) if isinstance(node, (ast.With, ast.AsyncWith))
                for item in node.items if isinstance(item.optional_vars, ast.Name)
                and isinstance(item.context_expr, ast.Call) and _name(item.context_expr.func)[1] == "atomic_file"}
+    # A buffer in memory is not a file: `out = io.BytesIO(); figure.savefig(out)` writes nothing.
+    handles |= {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call) and _name(node.value.func)[1] in ("BytesIO", "StringIO")
+                for target in node.targets if isinstance(target, ast.Name)}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue

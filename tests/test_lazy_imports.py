@@ -41,6 +41,10 @@ def test_grading_from_a_cached_bank_imports_no_hypothesis(tmp_path, monkeypatch,
     path = bank_path(reference, rubric)  # where `grader grade` looks
     path.parent.mkdir()
     save_bank(bank, path, bank_key(reference, rubric))
+    from grader.ops.capstone.grade import draw_all
+
+    monkeypatch.setattr("grader.ops.capstone.grade._DRAWN", {})   # so that it writes the file
+    draw_all(rubric)   # the capstone's cases (solutions/backprop has a graph.py): cached the same way
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     seen = probe(["grade", str(solutions_path()), "--quiet"], env)
     assert seen == {"code": 0, "imported": []}

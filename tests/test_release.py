@@ -85,7 +85,9 @@ def test_release_layout(release):
 def test_stubs_fail_every_op_with_not_implemented(release):
     out, bin_dir = release
     result = run_in(out, bin_dir, "python", "-m", "pytest", "-q")
-    assert result.returncode == 1 and "34 failed" in result.stdout, result.stdout[-3000:]
+    # 34 op properties and the capstone's 8 (grader/ops/capstone/properties.py)
+    assert result.returncode == 1 and "42 failed" in result.stdout, result.stdout[-3000:]
+    assert "backward is not implemented yet" in result.stdout.split("capstone-chain", 1)[-1]
     for op in OPS:
         assert f"{op.class_name}.backward is not implemented yet" in result.stdout
     assert "Traceback" not in result.stdout
@@ -100,6 +102,22 @@ def test_a_correct_ops_passes_and_previews_full_marks(release, tmp_path):
     assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout[-3000:]
     result = run_in(solved, bin_dir, "grader", "check", "-q")
     assert result.returncode == 0 and "100/100" in result.stdout, result.stdout + result.stderr
+    assert "capstone" not in result.stdout or "0/20" in result.stdout   # the graph.py stub: no point yet
+    shutil.copy(ROOT / "solutions" / "backprop" / "graph.py", solved / "backprop" / "graph.py")
+    result = run_in(solved, bin_dir, "python", "-m", "pytest", "-q", "--op", "capstone")
+    assert result.returncode == 0 and "8 passed" in result.stdout, result.stdout[-3000:]
+    result = run_in(solved, bin_dir, "grader", "check", "-q")
+    assert "20/20" in result.stdout and "cmp" in result.stdout, result.stdout + result.stderr
+
+
+def test_no_reference_walker_anywhere(release):
+    """The graph.py solution's blocks (backward, sgd_step) are nowhere in the release."""
+    out, _ = release
+    source = (ROOT / "solutions" / "backprop" / "graph.py").read_text(encoding="utf-8")
+    blocks = re.findall(re.escape(BEGIN) + r"\n(.*?)\n\s*" + re.escape(END), source, flags=re.S)
+    assert len(blocks) == 2
+    for path in (p for p in out.rglob("*.py") if p.is_file()):
+        assert not any(_squash(block) in _squash(path.read_text(encoding="utf-8")) for block in blocks), path
 
 
 def test_release_refuses_a_non_empty_folder(tmp_path):

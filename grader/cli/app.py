@@ -20,7 +20,7 @@ from .. import i18n
 from ..i18n import N_, _
 
 # The modules that contribute commands, in the order `grader --help` lists them.
-COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
+COMMAND_MODULES = ["grader.cli.commands", "grader.cli.capstone", "grader.instructor.release", "grader.instructor.batch", "grader.instructor.export",
                    "grader.nbgrader.command", "grader.platforms.command",
                    "grader.instructor.integrity.command",
                    "grader.instructor.strength.command"]
@@ -28,7 +28,9 @@ COMMAND_MODULES = ["grader.cli.commands", "grader.instructor.release", "grader.i
 # In the students' copy of the package (grader/instructor/release.py writes given_ops.py into it) these
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.
 INSTRUCTOR_ONLY = {"grade": N_("`grader grade` needs the hidden reference, which only your instructor has: use "
-                              "`grader check` to preview your score; the final grade comes from your instructor")}
+                              "`grader check` to preview your score; the final grade comes from your instructor"),
+                  "capstone": "`grader capstone` needs the hidden reference, which only your instructor has: "
+                              "`grader check` previews the capstone too, when graph.py sits beside ops.py"}
 
 
 def is_student_copy() -> bool:

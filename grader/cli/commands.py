@@ -72,15 +72,21 @@ def _grade(args) -> int:
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
+    from ..ops.capstone import session
+
     course = registry.select(args.course)
     submission = read_submission(args.submission)
     rubric = course.rubric(args.rubric)
     oracle = hidden_oracle(course.reference())
-    bank, runner = _bank_and_runner(oracle, rubric, lambda: make_runner(
-        submission, in_process=args.in_process, private_dirs=(cache_dir(),)), sandboxed=not args.in_process)
+    # A graph.py beside ops.py: the capstone too, in the same runner (grader/ops/capstone/session.py).
+    graph = session.read_graph(args.submission) if session.graded(rubric, args.submission) else None
+    start = (lambda: session.start_runner(submission, graph, args.in_process, (cache_dir(),))) if graph else \
+        (lambda: make_runner(submission, in_process=args.in_process, private_dirs=(cache_dir(),)))
+    bank, runner = _bank_and_runner(oracle, rubric, start, sandboxed=not args.in_process)
     try:
         context = GradingContext.build(oracle, rubric, bank=bank)
         report = context.grade(str(args.submission), runner, shrink=not args.no_shrink)
+        part = session.grade_part(runner, rubric, graph) if graph else None
     finally:
         runner.close()
     console = Console(highlight=False)
@@ -89,6 +95,10 @@ def _grade(args) -> int:
         render_feedback(report, console)
     if args.json:
         write_json(report, args.json)
+    if part is not None:
+        from .capstone import show_part
+
+        show_part(part, console, f"capstone: {args.submission}", args.json, args.feedback)
     return 0
 
 
@@ -102,20 +112,31 @@ def _check(args) -> int:
     from ..run.factory import make_runner
     from ..run.submission import read_submission
 
+    from ..ops.capstone import session
+
     path = args.path or next((p for p in (Path("backprop/ops.py"), Path("ops.py")) if p.exists()),
                              Path("backprop/ops.py"))
     course = registry.select(args.course)
     submission = read_submission(path)
-    context = GradingContext.public(course, course.rubric(args.rubric))
-    runner = make_runner(submission, in_process=True)  # the student's own machine
+    rubric = course.rubric(args.rubric)
+    context = GradingContext.public(course, rubric)
+    graph = session.read_graph(path) if session.graded(rubric, path) else None
+    # The student's own machine: their code runs in this process (with the capstone's graph.py, if any).
+    runner = session.start_runner(submission, graph, in_process=True) if graph else \
+        make_runner(submission, in_process=True)
     try:
         report = context.grade(str(path), runner, shrink=not args.no_shrink)
+        part = session.grade_part(runner, rubric, graph, public=True) if graph else None
     finally:
         runner.close()
     console = Console(highlight=False)
     render_table(report, console, title=_("Score preview: {path}").format(path=path))
     if not args.quiet:
         render_feedback(report, console)
+    if part is not None:
+        from .capstone import show_part
+
+        show_part(part, console, f"capstone preview: {path}", feedback_dir=args.feedback)
     console.print(_("[dim]This preview runs the public checks (finite differences of the given forward) on "
                     "your machine. Your final grade comes from your instructor's grader, which runs the same "
                     "checks on the same examples against a reference solution.[/]"))
@@ -129,6 +150,8 @@ def rubric_toml(rubric) -> str:
     for op in rubric.contract:
         lines += ["", f"[points.{op.key}]"]
         lines += [f"{prop.name} = {rubric.points.get(op.key, {}).get(prop.name, 0):g}" for prop in op.properties]
+    for key, points in rubric.parts.items():   # a part beside the ops (the capstone): its graded properties
+        lines += ["", f"[points.{key}]"] + [f"{name} = {value:g}" for name, value in points.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -145,6 +168,13 @@ def _properties(args) -> int:
             console.print(f"{prop.id:32} {points:>4g}  {_(prop.doc)}")
     total = _("total")  # padded by terminal cells: a CJK character takes two
     console.print(f"{total}{' ' * max(0, 32 - cell_len(total))} {rubric.max_score:>4g}")
+    if rubric.parts:
+        from ..ops.capstone.properties import PROPERTIES
+
+        for key, points in rubric.parts.items():
+            for name, value in points.items():
+                console.print(f"{key + '.' + name:32} {value:>4g}  {PROPERTIES[name]}")
+            console.print(f"{key + ' total (apart from the ops)':32} {sum(points.values()):>4g}")
     return 0
 
 
@@ -162,6 +192,8 @@ def add_command(commands) -> None:
                        help=_("DEBUGGING ONLY: run the student's code inside the grader's own process, with no "
                               "isolation (the student's code could change its own grade)"))
     grade.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
+    grade.add_argument("--feedback", metavar="DIR",
+                       help="with a graph.py beside ops.py: write the capstone's feedback.md and loss.png into DIR")
     registry.add_course_argument(grade)
     grade.set_defaults(run=_grade)
 
@@ -171,6 +203,7 @@ def add_command(commands) -> None:
     check.add_argument("--rubric", metavar="TOML")
     check.add_argument("--no-shrink", action="store_true", help=_("show the first failing example, unshrunk"))
     check.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
+    check.add_argument("--feedback", metavar="DIR", help="with a graph.py: write the capstone's loss plot into DIR")
     registry.add_course_argument(check)
     check.set_defaults(run=_check)
 

@@ -3,14 +3,15 @@
 ``[grading]`` (the seed, examples per property) comes from rubric.toml beside this module, or
 from the file an instructor passes with ``--rubric``. The points default to each op's declared
 ``OpSpec.points``; a rubric file with ``[points.<op>]`` tables replaces them (an op or property
-left out, or set to 0, is not graded). An op's score is the sum of the points of its passing
+left out, or set to 0, is not graded). A *part* graded beside the ops (the capstone,
+grader/ops/capstone/) is the same: its declared points, or the file's ``[points.<part>]``. An op's score is the sum of the points of its passing
 properties. The rubric carries the `Contract` it was checked against: what is graded is the ops
 of one course, handed in by the entry point.
 """
 
 import tomllib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contract import Contract
@@ -29,6 +30,7 @@ class Rubric:
     examples_per_property: int
     points: dict  # op key -> {property name: points}, in the contract's order
     contract: Contract = None  # the ops these points are for
+    parts: dict = field(default_factory=dict)  # part key -> {property name: points}, graded beside the ops
 
     def __repr__(self) -> str:
         # What the bank's key hashes: the contract enters by its fingerprint (the kit's own ops by
@@ -60,8 +62,9 @@ class Rubric:
         return (self.seed * 1_000_003 + zlib.crc32(prop.id.encode())) % 2**32
 
 
-def load_rubric(contract: Contract, path=None) -> Rubric:
-    """The rubric for `contract`'s ops: `path`'s, or the defaults (module docstring); RubricError if unusable."""
+def load_rubric(contract: Contract, path=None, parts=None) -> Rubric:
+    """The rubric for `contract`'s ops and `parts` ({part key: {property: default points}}):
+    `path`'s, or the defaults (module docstring); RubricError if unusable."""
     path = Path(path) if path else DEFAULT_RUBRIC
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -70,7 +73,9 @@ def load_rubric(contract: Contract, path=None) -> Rubric:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise RubricError(_("rubric {path} cannot be read: {error}").format(path=path, error=error)) from None
     grading = data.get("grading", {})
-    points = data["points"] if "points" in data else {op.key: dict(op.points) for op in contract}
+    parts = parts or {}
+    points = data["points"] if "points" in data else {**{op.key: dict(op.points) for op in contract},
+                                                      **{key: dict(table) for key, table in parts.items()}}
     unknown = set(data) - {"grading", "points"}
     if unknown:
         raise RubricError((_("rubric {path}: unknown section(s) {sorted}; expected [grading] and [points.<op>]")
@@ -91,8 +96,22 @@ def load_rubric(contract: Contract, path=None) -> Rubric:
                 raise RubricError((_("rubric {path}: [points.{key}] {name} must be a number >= 0")
                                    .format(path=path, key=op.key, name=name)))
         ordered[op.key] = dict(table)
-    stray = set(points) - set(contract.keys)
+    stray = set(points) - set(contract.keys) - set(parts)
     if stray:
         raise RubricError((_("rubric {path}: unknown op(s) {sorted}; known: {join}")
-                           .format(path=path, sorted=sorted(stray), join=', '.join(contract.keys))))
-    return Rubric(seed, examples, ordered, contract)
+                           .format(path=path, sorted=sorted(stray), join=', '.join((*contract.keys, *parts)))))
+    chosen = {key: _part_points(path, key, points.get(key, {}), defaults) for key, defaults in parts.items()}
+    return Rubric(seed, examples, ordered, contract, chosen)
+
+
+def _part_points(path, key: str, table, defaults: dict) -> dict:
+    """A part's graded properties and points, in its declared order (checked as an op's are)."""
+    if not isinstance(table, dict):
+        raise RubricError(f"rubric {path}: [points.{key}] must be a table of property = points")
+    for name, value in table.items():
+        if name not in defaults:
+            raise RubricError(f"rubric {path}: [points.{key}] has no property '{name}'; "
+                              f"known: {', '.join(sorted(defaults))}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RubricError(f"rubric {path}: [points.{key}] {name} must be a number >= 0")
+    return {name: table[name] for name in defaults if table.get(name, 0) > 0}

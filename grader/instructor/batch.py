@@ -42,6 +42,7 @@ from .gradebook import CSV_NAME, JSON_NAME, MAX_ROW, Gradebook, GradebookError, 
 from .summary import HTML_NAME, PLOTS, write_summary
 
 BANK_NAME = ".bank.npz"
+CAPSTONE = "capstone"   # the rubric's part beside the ops (grader/ops/capstone/: KEY)
 REPORT_NAME, FEEDBACK_NAME, FEEDBACK_PAGE = "report.json", "feedback.md", "feedback.html"
 STUDENT_FILES = (FEEDBACK_NAME, FEEDBACK_PAGE, REPORT_NAME)  # report.json last: it means "done"
 RESERVED = {CSV_NAME, JSON_NAME, HTML_NAME, *PLOTS.values(), MAX_ROW}  # names a student id must not take
@@ -102,10 +103,34 @@ def write_student(out: Path, sid: str, report: dict) -> None:
 
     folder = out / sid
     folder.mkdir(exist_ok=True)
-    write_atomic(folder / FEEDBACK_NAME, feedback_markdown(sid, report))
+    markdown = feedback_markdown(sid, report)
+    if "capstone" in report:   # its section, and its loss plot beside feedback.md
+        from ..render.capstone import PLOT_NAME, loss_png, markdown_section
+
+        write_atomic(folder / PLOT_NAME, loss_png(report["capstone"]))
+        markdown = markdown.rstrip("\n") + "\n\n" + markdown_section(report["capstone"])
+    write_atomic(folder / FEEDBACK_NAME, markdown)
     write_atomic(folder / FEEDBACK_PAGE, feedback_html(sid, report))
     # Last, so a report.json on disk always has its feedback files beside it.
     write_atomic(folder / REPORT_NAME, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def with_capstone(row, report: dict, points: dict):
+    """The gradebook row with its capstone column (0 without a graph.py), in the total, and its failed
+    capstone checks for the summary, when the rubric grades the capstone (grader/ops/capstone/)."""
+    if not points:
+        return row
+    part = report.get("capstone") or {"score": 0.0, "checks": [{"name": name, "passed": False, "kind": "missing",
+                                                                "mistake": "", "diagnosis": "",
+                                                                "reason": "no graph.py beside ops.py"}
+                                                               for name in points]}
+    row.ops[CAPSTONE] = float(part["score"])
+    row.score += float(part["score"])
+    row.max_score += float(sum(points.values()))
+    row.failures += [{"op": CAPSTONE, "check": check["name"], "kind": check.get("kind", ""),
+                      "mistake": check.get("mistake", ""), "diagnosis": check.get("diagnosis", ""),
+                      "reason": check.get("reason", "")} for check in part["checks"] if not check["passed"]]
+    return row
 
 
 # --------------------------------------------------------------------------- grader batch
@@ -190,8 +215,15 @@ def _batch(args) -> int:
     problems = _grade(todo, out, rubric, args, reports, len(selected), err) if todo else []
 
     shard_info = {"index": shard[0], "count": shard[1], "students": len(entries)} if shard else None
-    gradebook = Gradebook(columns, [row_from_report(sid, reports[sid]) for sid, _ in selected], shard_info,
-                          properties_for(rubric))
+    # The capstone's column when the rubric grades it and the class (every shard's entries alike)
+    # handed in a graph.py: a class of ops.py files alone keeps the gradebook it always had.
+    from ..ops.capstone.session import graph_file
+
+    capstone = rubric.parts.get(CAPSTONE, {}) if any(graph_file(path) for _, path in entries) else {}
+    gradebook = Gradebook(columns + ([[CAPSTONE, float(sum(capstone.values()))]] if capstone else []),
+                          [with_capstone(row_from_report(sid, reports[sid]), reports[sid], capstone)
+                           for sid, _ in selected], shard_info,
+                          properties_for(rubric) + [[CAPSTONE, name, float(value)] for name, value in capstone.items()])
     write_gradebook(gradebook, out)
     summary = write_summary(gradebook, out)
 

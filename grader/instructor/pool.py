@@ -62,16 +62,26 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
         # Said in the student's terms: the instructor's folder layout stays out of their feedback.
         return zero_report(student_id, f"{Path(path).name} holds no ops.py (looked for ops.py, backprop/ops.py "
                            "and a single .ipynb)", context, MISSING)
+    from ..ops.capstone import session
+
+    rubric = context.grading.rubric
+    # A graph.py beside ops.py: the capstone too, in the same runner (grader/ops/capstone/session.py).
+    graph = session.read_graph(path) if session.graded(rubric, path) else None
+    # The batch's output folder holds the bank (expected gradients) and other students' reports.
+    private = (os.path.dirname(os.path.abspath(context.grading.bank_path)),)
     try:
-        # The batch's output folder holds the bank (expected gradients) and other students' reports.
-        runner = make_runner(read_submission(path), in_process=in_process,
-                             private_dirs=(os.path.dirname(os.path.abspath(context.grading.bank_path)),),
-                             fork_server=context.fork_server)
+        submission = read_submission(path)
+        runner = session.start_runner(submission, graph, in_process, private, context.fork_server) if graph else \
+            make_runner(submission, in_process=in_process, private_dirs=private, fork_server=context.fork_server)
     except SubmissionError as error:
         runner = Unloadable(str(error))
     try:
         report = context.grading.grade(student_id, runner, shrink=shrink).to_json()
-        report["status"] = graded_status(report, runner, context.grading.rubric.graded_ops)
+        report["status"] = graded_status(report, runner, rubric.graded_ops)
+        if graph:
+            from ..render.capstone import to_json
+
+            report["capstone"] = to_json(session.grade_part(runner, rubric, graph))
     finally:
         runner.close()
     return report

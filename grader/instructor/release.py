@@ -31,8 +31,9 @@ from .release_bank import ship_public_bank
 # shares it). Instructor tooling (instructor/, sandbox/, platforms/, nbgrader/) stays out.
 STUDENT_FOLDERS = ("core", "ops", "run", "render", "cli", "locale")
 STUDENT_FILES = ("__init__.py", "__main__.py", "paths.py", "atomic.py", "errors.py", "i18n.py", "pytest_plugin.py",
-                 "sandbox/untrusted/calls.py")
-EMPTY_PACKAGE = '"""Only calls.py ships to students: the code that calls theirs, shared with the in-process runner."""\n'
+                 "sandbox/untrusted/calls.py", "sandbox/untrusted/capstone.py")
+EMPTY_PACKAGE = ('"""Only calls.py and capstone.py ship to students: the code that calls theirs, shared with the '
+                 'in-process runner."""\n')
 
 # The student-side packages and what they pull in, pinned as the graders pin them.
 RUNTIME_PINS = ("numpy", "hypothesis", "attrs", "sortedcontainers", "rich", "markdown-it-py", "mdurl",
@@ -69,7 +70,9 @@ addopts = "-p no:cacheprovider"
 # Where the kit's files land in the release: the handout's relative links are re-pointed with it.
 RELEASED_AS = {"assignments/backprop/README.md": "README.md", "assignments/backprop/ops.py": "backprop/ops.py",
                "assignments/backprop/test_backprop.py": "tests/test_backprop.py",
-               "assignments/backprop/README.zh-CN.md": "README.zh-CN.md"}
+               "assignments/backprop/README.zh-CN.md": "README.zh-CN.md",
+               "assignments/backprop/graph.py": "backprop/graph.py", "assignments/backprop/network.py": "backprop/network.py",
+               "assignments/backprop/test_graph.py": "tests/test_graph.py"}
 HANDOUTS = ("README.md", "README.zh-CN.md")  # the handout in each language, shipped beside each other
 LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 
@@ -160,6 +163,15 @@ def _pack_course(course, out: Path) -> None:
     write_atomic(packed / "course.toml", toml)
 
 
+def _pack_capstone(assignment: Path, out: Path) -> None:
+    """The capstone: the graph.py stub, the given network, their public tests, and pristine copies of
+    the given tape and network for the public oracle (grader/ops/capstone/oracle.py)."""
+    for name in ("graph.py", "network.py"):
+        _copy(assignment / name, out / "backprop" / name)
+        _copy(assignment / name, out / "grader" / "ops" / "capstone" / f"given_{name}")
+    _copy(assignment / "test_graph.py", out / "tests" / "test_graph.py")
+
+
 def build_release(out_dir, course_dir=None) -> Path:
     out = Path(out_dir)
     course = registry.select(course_dir)
@@ -193,6 +205,8 @@ def build_release(out_dir, course_dir=None) -> Path:
     write_atomic(out / "grader" / "given_ops.py", stubs)
     if course.references:
         _pack_course(course, out)
+    if course.parts:
+        _pack_capstone(assignment, out)
     write_atomic(out / "pyproject.toml", PYPROJECT)
     write_atomic(out / "requirements.txt", _requirements())
     write_atomic(out / ".gitignore", GITIGNORE)

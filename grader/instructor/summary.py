@@ -134,5 +134,9 @@ def write_summary(gradebook, folder) -> Path:
     save(properties_figure(property_stats(gradebook), graded), folder / PLOTS["properties"])
     save(mistakes_figure([(group.title, len(group.students)) for group in groups[:TOP_MISTAKES]]),
          folder / PLOTS["mistakes"])
-    write_atomic(folder / HTML_NAME, html_text(gradebook, groups))
+    from .capstone_summary import write_capstone_summary
+
+    html = html_text(gradebook, groups)
+    section = write_capstone_summary(gradebook, folder)   # the capstone's curves, when students had one
+    write_atomic(folder / HTML_NAME, html.replace("</body>", section + "</body>", 1) if section else html)
     return folder / HTML_NAME

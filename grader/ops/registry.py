@@ -51,10 +51,11 @@ class Course:
     references: dict          # op key -> the reference class file of a course op
     folder: Path = None       # None: the kit's built-in ops only
     modules: dict = None      # op module file -> its op key, for a course's own ops
+    parts: dict = None        # parts graded beside the ops: {key: {property: default points}} (the capstone)
 
     def rubric(self, path=None):
         """The rubric for these ops: `path`'s (a RubricError if unusable), or the declared defaults."""
-        return load_rubric(self.contract, path)
+        return load_rubric(self.contract, path, self.parts)
 
     @property
     def builtin_keys(self) -> tuple:
@@ -105,8 +106,10 @@ def _builtin_ops() -> tuple:
 
 
 def builtin() -> Course:
-    """The kit's own ops."""
-    return Course(Contract(_builtin_ops(), rebuild=functools.partial(contract_of, "")), {})
+    """The kit's own ops, and the capstone built on them (a course folder's ops have none)."""
+    from .capstone import PARTS
+
+    return Course(Contract(_builtin_ops(), rebuild=functools.partial(contract_of, "")), {}, parts=PARTS)
 
 
 def contract_of(folder: str) -> Contract:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..core.context import SHIPPED, GradingContext
 from ..core.feedback import diagnosis_line, feedback_body
-from ..core.grade import Report
+from ..core.grade import OpScore, Report
 from ..i18n import _
 from ..ops import registry
 from ..run.factory import make_runner
@@ -53,9 +53,20 @@ class Grading(GradingContext):
         return cls.hidden(ops, ops.rubric(rubric_path), bank_path, SHIPPED, jobs=os.cpu_count() or 1)
 
     def grade_submission(self, submission) -> Report:
-        runner = make_runner(submission)
+        """The report; with a graph.py beside ops.py, the capstone's checks join it as one more part
+        ("capstone.<property>" tests, its points in the score), graded in the same runner."""
+        from ..ops.capstone import KEY, session
+
+        graph = session.read_graph(submission.path) if session.graded(self.rubric, submission.path) else None
+        runner = session.start_runner(submission, graph) if graph else make_runner(submission)
         try:
-            return self.grade(submission.filename, runner, shrink=True)
+            report = self.grade(submission.filename, runner, shrink=True)
+            if graph:
+                part = session.grade_part(runner, self.rubric, graph)
+                report.ops[KEY] = OpScore(KEY, part.score, part.max_score, part.checks)
+                report.score += part.score
+                report.max_score += part.max_score
+            return report
         finally:
             runner.close()
 

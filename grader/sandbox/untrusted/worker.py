@@ -18,8 +18,11 @@ this process can make it claim anything an honest ``backward`` could return, not
 Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the modules
 the source names (imports.py: before the user drop, the Python installation may be unreadable
 to that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
-say "confined"; execute the student's source as an import would (returns.load_module); say
-"loaded"; then answer "run" messages, each with chunks of replies and a "done", until the
+say "confined"; execute the student's source as an import would (returns.load_module); when
+the configuration names the capstone's files (``"capstone"``: graph.py, network.py in the
+scratch folder), load its harness (capstone.py) beside that module, whose class then answers
+"run" messages for ``Capstone`` before any class of the student's; say "loaded"; then answer
+"run" messages, each with chunks of replies and a "done", until the
 grader closes the pipe. This file is loaded by path and must not import the ``grader``
 package: NumPy and the standard library only.
 """
@@ -197,6 +200,8 @@ class Worker:
         self.filename = config["filename"]
         self.progress = progress
         self.module = None
+        self.parts = {}   # class name -> a harness class run beside the student's module (capstone.py)
+        self.part_sources = {}   # the capstone's files, read before the user drop
 
     def describe(self, error: BaseException, where: str) -> str:
         if isinstance(error, MemoryError):  # RLIMIT_AS: name the limit, not just MemoryError
@@ -207,8 +212,14 @@ class Worker:
     def load(self, source: str) -> None:
         with self.capture():
             self.module, error = self.returns.load_module(source, self.filename)
-        classes = classes_present(self.module) if self.module else []
-        self.channel.send({"type": "loaded", "error": error, "classes": classes})
+            if self.module is not None and self.config.get("capstone"):
+                harness = load_by_path("sandbox_capstone", HERE / "capstone.py")
+                harness.setup(self.module, self.part_sources)
+                self.parts[harness.Capstone.__name__] = harness.Capstone
+        self.channel.send({"type": "loaded", "error": error, "classes": self.classes()})
+
+    def classes(self) -> list:
+        return (classes_present(self.module) if self.module else []) + list(self.parts)
 
     def run(self, header: dict, arrays: list) -> None:
         """Run a batch of examples, reporting them in chunks (see `Chunk`), then say "done"."""
@@ -218,14 +229,14 @@ class Worker:
             cases.append((arrays[at:at + inputs], arrays[at + inputs:at + inputs + calls]))
             at += inputs + calls
         with self.capture():
-            cls = getattr(self.module, class_name, None)
+            cls = self.parts.get(class_name) or getattr(self.module, class_name, None)
             chunk = Chunk()
             for index, (inputs, grad_outs) in enumerate(cases):
                 chunk.replies.append(self.call(cls, class_name, index, inputs, grad_outs, chunk))
                 if chunk.full() or index == len(cases) - 1:
                     self.channel.send({"type": "cases", "cases": chunk.replies}, chunk.arrays)
                     chunk = Chunk()
-        self.channel.send({"type": "done", "classes": classes_present(self.module),
+        self.channel.send({"type": "done", "classes": self.classes(),
                            "threads": threading.active_count()})
 
     def call(self, cls, class_name: str, index: int, inputs, grad_outs, chunk: Chunk) -> dict:
@@ -252,6 +263,15 @@ class Worker:
                 "returns": [reply.returned(value) for value in returned],
                 "inputs_after": reply.after(inputs, given),
                 "grad_outs_after": reply.after(grad_outs, upstream)}
+
+
+def part_sources(config: dict) -> dict:
+    """{filename: text} of the capstone's files in the scratch folder (graph.py, network.py)."""
+    sources = {}
+    for name in config.get("capstone") or ():
+        with open(os.path.join(config["scratch"], os.path.basename(name)), "rb") as file:
+            sources[os.path.basename(name)] = file.read().decode("utf-8", "surrogateescape")
+    return sources
 
 
 def readable_folders(np) -> list:
@@ -297,7 +317,7 @@ def warm() -> None:
     """Load what every worker needs before its configuration: what the fork server preloads."""
     for name, path in (("sandbox_frames", HERE / "frames.py"), ("sandbox_policy", HERE / "policy.py"),
                        ("sandbox_landlock", HERE / "landlock.py"), ("sandbox_imports", HERE / "imports.py"),
-                       ("sandbox_returns", HERE / "calls.py")):
+                       ("sandbox_returns", HERE / "calls.py"), ("sandbox_capstone", HERE / "capstone.py")):
         load_by_path(name, path)
 
 
@@ -326,8 +346,12 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
     with open(os.path.join(config["scratch"], config["source"]), "rb") as file:
         source = file.read().decode("utf-8", "surrogateescape")
     imports = load_by_path("sandbox_imports", HERE / "imports.py")
-    imports.preload(source, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
-                    policy.BLOCKED_MODULES, None if config["uid"] is None else (config["uid"], config["gid"]))
+    parts = part_sources(config)   # the capstone's files import what they name too, before the drop
+    if parts:
+        load_by_path("sandbox_capstone", HERE / "capstone.py")   # our file: read before the audit hook
+    for text in (source, *parts.values()):   # each on its own: one file's syntax error spoils no other's
+        imports.preload(text, tuple(readable_folders(np)), tuple(os.path.realpath(p) for p in config["private"]),
+                        policy.BLOCKED_MODULES, None if config["uid"] is None else (config["uid"], config["gid"]))
     try:
         layers = confine(config, np, policy)
     except Exception as error:  # noqa: BLE001 - report why the sandbox could not be set up
@@ -336,6 +360,7 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
     channel.send({"type": "confined", "layers": layers})
 
     worker = Worker(channel, config, np, returns, Capture(stream, np), progress)
+    worker.part_sources = parts
     worker.load(source)
     while True:
         message = channel.receive()

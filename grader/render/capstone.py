@@ -1,0 +1,130 @@
+"""The capstone's report in each medium: the terminal (rich), feedback.md with the loss plot, JSON.
+
+Student text (error lines, anything named by a submission) goes through grader/escape.py for
+the medium that shows it: rich `Text` (never markup) in the terminal, `markdown_inline` /
+`markdown_block` in Markdown.
+"""
+
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..atomic import write_atomic
+from .escape import markdown_block, markdown_inline, terminal
+
+PLOT_NAME = "loss.png"   # beside feedback.md
+
+
+def _diff(row) -> str:
+    return "-" if math.isnan(row.max_diff) else f"{row.max_diff:.2e}"
+
+
+def render_terminal(score, console: Console, title: str = "capstone") -> None:
+    table = Table(title=Text(terminal(title)), title_justify="left")
+    for column in ("property", "points", "result"):
+        table.add_column(column)
+    for check in score.checks:
+        table.add_row(check.name, f"{check.points:g}/{check.max_points:g}",
+                      Text("ok", style="green") if check.passed else Text("failed", style="red"))
+    table.add_row("total", Text(f"{score.score:g}/{score.max_score:g}", style="bold"), "")
+    console.print(table)
+    if score.error:
+        console.print(Text(terminal(score.error), style="red"))
+    if score.table:
+        cmp = Table(title="network gradients, in backward order (cmp)", title_justify="left")
+        for column in ("tensor", "shape ok", "max |diff|", "ok"):
+            cmp.add_column(column)
+        for row in score.table:
+            cmp.add_row(row.name, "yes" if row.shape_ok else "NO", _diff(row),
+                        Text("ok", style="green") if row.ok else Text("WRONG", style="red"))
+        console.print(cmp)
+    if score.curve:
+        console.print(f"training: loss {score.curve[0]:.4g} -> {score.curve[-1]:.4g} in {len(score.curve)} steps "
+                      f"(threshold {score.threshold:g}; reference {score.reference_curve[-1]:.3g})")
+    for check in score.checks:
+        if not check.passed and check.feedback:
+            console.print(Text(f"{check.name}: ", style="bold") + Text(terminal(check.feedback)))
+    if score.student_output:
+        console.print(Text("your code printed:", style="bold"))
+        console.print(Text(terminal(score.student_output[:2000])))
+
+
+def loss_png(data: dict) -> bytes:
+    """The student's training curve beside the reference's (log scale), threshold dashed, as PNG.
+    `data` is the capstone's JSON report (`to_json`), as a batch reads it back."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot(data["reference_curve"], label="reference", color="#999999")
+    finite = [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in data["curve"]]
+    if finite:
+        axes.plot(finite, label="your network", color="#4c72b0")
+    axes.axhline(data["threshold"], linestyle="--", color="#c44e52", label=f"threshold {data['threshold']:g}")
+    axes.set_yscale("log")
+    axes.set_xlabel("SGD step")
+    axes.set_ylabel("training loss")
+    axes.legend()
+    out = io.BytesIO()
+    figure.savefig(out, format="png", bbox_inches="tight", pad_inches=0.1, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _diff_text(value) -> str:
+    return "-" if value is None else f"{value:.2e}"
+
+
+def markdown_section(data: dict, plot: str = PLOT_NAME) -> str:
+    """The capstone's part of feedback.md, from its JSON report; `plot` is the loss PNG beside it."""
+    lines = ["## Capstone", "", f"**Score: {data['score']:g}/{data['max_score']:g}** (apart from the ops' points)",
+             "", "| property | points | result |", "|---|---|---|"]
+    lines += [f"| {c['name']} | {c['points']:g}/{c['max_points']:g} | {'ok' if c['passed'] else 'failed'} |"
+              for c in data["checks"]]
+    if data["table"]:
+        lines += ["", "### Network gradients, in backward order", "", "| tensor | shape ok | max \\|diff\\| | ok |",
+                  "|---|---|---|---|"]
+        lines += [f"| {r['name']} | {'yes' if r['shape_ok'] else 'no'} | {_diff_text(r['max_diff'])} | "
+                  f"{'ok' if r['ok'] else '**wrong**'} |" for r in data["table"]]
+    lines += ["", "### Training", "", f"![training loss, yours and the reference's]({plot})", ""]
+    for check in data["checks"]:
+        if not check["passed"] and check["feedback"]:
+            lines += [f"### {check['name']}", "", markdown_block(check["feedback"])]
+    if data["error"]:
+        lines += ["### Error", "", markdown_block(data["error"])]
+    if data["student_output"]:
+        lines += ["### What your code printed", "", markdown_block(data["student_output"][:2000])]
+    return "\n".join(lines) + "\n"
+
+
+def write_feedback(score, folder: Path, title: str) -> Path:
+    """feedback.md and loss.png in `folder`; returns the Markdown file's path."""
+    from ..atomic import write_atomic
+
+    data = to_json(score)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / PLOT_NAME, loss_png(data))
+    text = f"# Capstone: {markdown_inline(title)}\n\n" + markdown_section(data)
+    write_atomic(folder / "feedback.md", text.encode("utf-8"))
+    return folder / "feedback.md"
+
+
+def to_json(score) -> dict:
+    data = asdict(score)
+    data["table"] = [{**row, "max_diff": None if math.isnan(row["max_diff"]) else row["max_diff"]}
+                     for row in data["table"]]
+    for key in ("curve", "reference_curve"):   # JSON has no NaN or infinity
+        data[key] = [v if math.isfinite(v) else None for v in data[key]]
+    return data
+
+
+def write_json(score, path) -> None:
+    write_atomic(path, json.dumps(to_json(score), indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,31 @@
+# fails: chain fan_out repeated_input unused_output deep integer_inputs zero_grad milestone | mistake: loss_seed
+def _order(loss):
+    order, seen = [], set()
+
+    def visit(t):
+        if t.node is None or id(t.node) in seen:
+            return
+        seen.add(id(t.node))
+        for i in t.node.inputs:
+            visit(i)
+        order.append(t.node)
+
+    visit(loss)
+    return order
+
+
+def backward(loss):
+    grads = {id(loss): np.ones_like(loss.data, dtype=float)}
+    for node in reversed(_order(loss)):
+        for t, g in zip(node.inputs, node.op.backward(grads[id(node.output)])):
+            if g is not None:
+                grads[id(t)] = grads[id(t)] + g if id(t) in grads else g
+                if t.node is None:   # only the leaves keep a gradient
+                    t.grad = grads[id(t)]
+
+
+def sgd_step(params, lr):
+    for p in params:
+        if p.grad is not None:
+            p.data = p.data - lr * p.grad
+            p.grad = None
