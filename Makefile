@@ -8,7 +8,7 @@ EXTRAS := $(VENV)/.ready-nbgrader
 BROWSER := $(VENV)/.ready-browser
 FRESH_OS := $(VENV)/.ready-fresh-os
 TESTING := $(VENV)/.ready-test
-# `make test` shares the suite among this many pytest-xdist workers (auto: one per core).
+# `make test` shares the suite among this many pytest-xdist workers (auto: one per core; 0: none).
 WORKERS ?= auto
 # Debian packages the slow tests need, installed with apt-get where missing (as root; elsewhere
 # the make step says what to install, or the test skips: a chroot needs root anyway).
