@@ -7,6 +7,9 @@ READY  := $(VENV)/.ready
 EXTRAS := $(VENV)/.ready-nbgrader
 BROWSER := $(VENV)/.ready-browser
 FRESH_OS := $(VENV)/.ready-fresh-os
+TESTING := $(VENV)/.ready-test
+# `make test` shares the suite among this many pytest-xdist workers (auto: one per core; 0: none).
+WORKERS ?= auto
 # Debian packages the slow tests need, installed with apt-get where missing (as root; elsewhere
 # the make step says what to install, or the test skips: a chroot needs root anyway).
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
@@ -42,12 +45,22 @@ $(FRESH_OS): $(READY)
 	    apt-get update -qq && $(APT_INSTALL) mmdebstrap; fi
 	touch $@
 
+# pytest-xdist, for `make test` only: students and the demo run plain pytest.
+$(TESTING): $(READY) requirements-test.txt
+	@echo "make: installing pytest-xdist into $(VENV) (requirements-test.txt); the first time only..."
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
 demo: $(READY)
 	$(BIN)/grader grade solutions/backprop --quiet --feedback capstone-demo   # with graph.py: the capstone too, capstone-demo/loss.png
 	$(BIN)/grader grade tests/samples/broken/ops.py
 
-test: $(EXTRAS) $(BROWSER) $(FRESH_OS)
-	$(BIN)/python -m pytest -q
+# Every test runs, slow ones included, on $(WORKERS) workers: tests/scheduling.py keeps the tests
+# sharing a module fixture in one worker and hands the expensive ones out first (its order must
+# be kept: hence --no-loadscope-reorder). `.venv/bin/python -m pytest -q -m "not slow"` is the
+# quick serial subset.
+test: $(EXTRAS) $(BROWSER) $(FRESH_OS) $(TESTING)
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Regenerate the student stubs from the reference solutions (a test checks they agree).
 stubs: $(READY)

@@ -10,6 +10,7 @@ from grader.core.oracles import Reference
 from grader.paths import load_trusted, solutions_path
 from grader.ops import load_rubric
 from grader.run.in_process import InProcessRunner
+from scheduling import pytest_collection_modifyitems  # noqa: F401 (a hook: how xdist shares the suite)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -19,6 +20,8 @@ STUB_SOURCE = (ROOT / "assignments" / "backprop" / "ops.py").read_text(encoding=
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes tens of seconds (deselect with -m 'not slow')")
+    # Set by scheduling.group_by_file; registered here too for a run without pytest-xdist.
+    config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker with its group")
 
 
 @pytest.fixture(scope="session")

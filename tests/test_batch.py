@@ -228,6 +228,7 @@ def _our_processes(marker: str) -> list:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find leftover processes")
+@pytest.mark.slow
 def test_sigkill_at_any_moment_then_resume_loses_and_duplicates_nothing(class_folder, small_rubric, tmp_path):
     folder = tmp_path / "class"
     shutil.copytree(class_folder, folder)
@@ -270,6 +271,7 @@ def test_sigkill_at_any_moment_then_resume_loses_and_duplicates_nothing(class_fo
 
 # --------------------------------------------------------------------------- shards and -j
 
+@pytest.mark.slow
 def test_shards_merged_equal_one_batch(full_run, class_folder, small_rubric, tmp_path):
     shards = [tmp_path / f"shard{i}" for i in (1, 2, 3)]
     for i, out in enumerate(shards, start=1):

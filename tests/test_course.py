@@ -180,6 +180,7 @@ def test_the_gradescope_bundle_carries_the_course_and_grades_with_it(tmp_path, t
     assert data["score"] == 12.0 and {test["name"].split(".")[0] for test in data["tests"]} >= {"mul", "tanh"}, data
 
 
+@pytest.mark.slow
 def test_nbgrader_init_takes_the_course(tmp_path):
     pytest.importorskip("nbgrader")
     done = cli("nbgrader", "init", str(tmp_path / "nb"), "--course", str(TANH))

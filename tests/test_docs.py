@@ -131,6 +131,7 @@ UNEXPECTED_ON_STDERR = {"docs/nbgrader.md": ["display_data_priority", "Traceback
 
 
 @pytest.mark.parametrize("document", [d for d in DOCUMENTS if d != HANDOUT and runnable_blocks(d)])
+@pytest.mark.slow
 def test_the_kits_documented_commands_run(document, tmp_path):
     kit = copy_of_the_kit(tmp_path / "kit")
     done = run_script(document, kit)
@@ -141,6 +142,7 @@ def test_the_kits_documented_commands_run(document, tmp_path):
         assert text not in done.stderr, f"{document}: {text!r} on stderr\n{done.stderr[-3000:]}"
 
 
+@pytest.mark.slow
 def test_the_handouts_commands_run_in_the_release(tmp_path):
     release = tmp_path / "backprop-homework"
     subprocess.run([sys.executable, "-m", "grader", "release", str(release)], cwd=ROOT, check=True,

@@ -342,6 +342,7 @@ def _feedback_text(course, student) -> str:
 
 # --------------------------------------------------------------------------- tests
 
+@pytest.mark.slow
 def test_init_writes_the_config_and_a_notebook_generated_from_the_kit(course, tmp_path):
     from grader.nbgrader.course import init_course
 
@@ -376,6 +377,7 @@ def test_init_with_a_rubric_puts_its_points_everywhere(tmp_path):
     assert f'score("mul", Mul, rubric={str(rubric)!r})' in _source(cell)
 
 
+@pytest.mark.slow
 def test_release_holds_no_solution_and_no_hidden_test(course):
     release = course["release_text"]
     body_lines = set()
@@ -391,6 +393,7 @@ def test_release_holds_no_solution_and_no_hidden_test(course):
     assert "raise NotImplementedError()" in release
 
 
+@pytest.mark.slow
 def test_the_batch_grades_everyone(course, cell_scores):
     assert sorted(cell_scores) == course["roster"]
     assert "Cell with id 'answer_mul' exists multiple times!" in course["autograde_log"]  # dup_cell's copy
@@ -401,16 +404,19 @@ def test_the_batch_grades_everyone(course, cell_scores):
 
 
 @pytest.mark.parametrize("student", ["ref", "dup_cell", "stderr"])
+@pytest.mark.slow
 def test_correct_notebooks_get_full_marks(cell_scores, student):
     assert {name: score for name, (score, _, _) in cell_scores[student].items()} == \
         {score_id(key): points for key, points in _op_max().items()}
 
 
+@pytest.mark.slow
 def test_untouched_release_gets_zero(cell_scores):
     assert all(score == 0 for score, _, _ in cell_scores["blank"].values())
 
 
 @pytest.mark.parametrize("op_key", sorted(BUGS))
+@pytest.mark.slow
 def test_a_classic_bug_loses_exactly_its_points_on_its_op(cell_scores, grade_source, op_key):
     expected = grade_source(with_snippet(CORPUS / "wrong" / f"{BUGS[op_key]}.py")).ops
     got = {name: score for name, (score, _, _) in cell_scores[f"wrong_{op_key}"].items()}
@@ -421,11 +427,13 @@ def test_a_classic_bug_loses_exactly_its_points_on_its_op(cell_scores, grade_sou
 
 @pytest.mark.xfail(not _sandboxed(), strict=True,
                    reason="needs the sandbox (grader.sandbox): in-process, the notebook's code runs in the grader")
+@pytest.mark.slow
 def test_hostile_notebook_gets_zero(cell_scores):
     assert {name: score for name, (score, _, _) in cell_scores[HOSTILE].items()} == \
         {score_id(op.key): 0.0 for op in OPS}
 
 
+@pytest.mark.slow
 def test_feedback_shows_the_checks_and_no_hidden_source(course):
     for student in course["roster"]:
         text = _feedback_text(course, student)
@@ -440,6 +448,7 @@ def test_feedback_shows_the_checks_and_no_hidden_source(course):
     assert "Mul.backward is not implemented yet" in _feedback_text(course, "blank")
 
 
+@pytest.mark.slow
 def test_export_totals(course, cell_scores):
     with open(course["dir"] / "grades.csv", newline="") as table:
         rows = {row["student_id"]: row for row in csv.DictReader(table)}
@@ -526,6 +535,7 @@ def test_the_hidden_part_scores_in_a_kernel_but_never_while_autograding(capsys, 
     assert "TrustedScores" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_cell_that_does_not_load_is_named_in_its_feedback(course, tmp_path, monkeypatch, rubric, reference, bank):
     from grader.core.context import GradingContext
     from grader.nbgrader import scoring
@@ -544,6 +554,7 @@ def test_a_cell_that_does_not_load_is_named_in_its_feedback(course, tmp_path, mo
     assert "cell answer_mul raised NameError: name 'Mul' is not defined" in texts["mul"]
 
 
+@pytest.mark.slow
 def test_trusted_scores_writes_only_the_score_and_checks_the_points(course, tmp_path, monkeypatch,
                                                                    rubric, reference, bank):
     import nbformat

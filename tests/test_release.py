@@ -82,6 +82,7 @@ def test_release_layout(release):
     assert "pip install -r requirements.txt" in (out / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_stubs_fail_every_op_with_not_implemented(release):
     out, bin_dir = release
     result = run_in(out, bin_dir, "python", "-m", "pytest", "-q")
@@ -93,6 +94,7 @@ def test_stubs_fail_every_op_with_not_implemented(release):
     assert "Traceback" not in result.stdout
 
 
+@pytest.mark.slow
 def test_a_correct_ops_passes_and_previews_full_marks(release, tmp_path):
     out, bin_dir = release
     solved = tmp_path / "solved"

@@ -143,6 +143,7 @@ def test_a_submission_gets_the_same_report_in_the_sandbox_as_in_process(name, so
     assert graded.workers == 1 and not graded.processes and not graded.files
 
 
+@pytest.mark.slow
 def test_corpus_snippets_get_the_same_reports_in_the_sandbox(reference, rubric, full_bank):
     # Every correct snippet: they are the ones that play with global state (np.seterr, caches,
     # in-place tricks), where a worker that differs from the in-process runner costs points.

@@ -139,6 +139,7 @@ def same_outputs(left: Path, right: Path) -> None:
 
 
 @pytest.mark.parametrize("runner, count", [("slurm", 3), ("kubernetes", 2)])
+@pytest.mark.slow
 def test_simulated_shards_merge_to_one_unsharded_batch(runner, count, whole, class_folder, small_rubric, tmp_path,
                                                        capsys):
     shards = []

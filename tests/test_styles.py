@@ -80,6 +80,7 @@ def fork_server():
     server.close()
 
 
+@pytest.mark.slow
 def test_every_style_gets_the_in_process_report_in_the_sandbox(reference, rubric, bank, fork_server):
     for path in STYLES:   # build the bank before the threads share it
         for op_key in rubric.points:
