@@ -8,7 +8,7 @@ Nothing in it is written by hand, so it cannot drift from the kit:
 * a locked setup cell: the solution module's imports;
 * a locked cell defining ``check(op_key, cls)`` (PUBLIC_CHECKS): the op's graded properties on
   the student's class, in the kernel, with the `Numeric` oracle. It imports only modules the
-  students' copy of the grader has (grader/release.py STUDENT_MODULES);
+  students' copy of the grader has (grader/instructor/release.py STUDENT_FOLDERS);
 * per op, from solutions/backprop/ops.py: an answer cell holding the class exactly as the
   solutions write it, ``### BEGIN SOLUTION`` / ``### END SOLUTION`` included, so
   ``nbgrader generate_assignment`` turns it into the same stub as grader/instructor/stubs.py; a locked

@@ -1,6 +1,6 @@
 """The capstone's cases, drawn once and kept: grading from the file never imports Hypothesis.
 
-As for the ops' bank (grader/bankfile.py), the cases are what Hypothesis draws from the rubric's
+As for the ops' bank (grader/core/bankfile.py), the cases are what Hypothesis draws from the rubric's
 seed, so they are the same for every submission; only their structure and seeds are stored
 (JSON), never an expected value: the answers are recomputed from them (dags.exact_grads, the
 oracle). The file's name carries a key over what decides the draw (the rubric's seed, the counts,
@@ -10,10 +10,10 @@ writable cache folder the cases are drawn in memory, the same cases.
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from ...atomic import atomic_file
+from ...paths import cache_dir
 from .dags import GraphCase
 from .network import NetCase
 
@@ -24,11 +24,6 @@ def _hypothesis_version() -> str:
     from ...core.bankfile import hypothesis_version
 
     return hypothesis_version()
-
-
-def cache_dir() -> Path:
-    """The grader's cache folder, the one the bank uses (grader/cli/commands.py: cache_dir)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-grader"
 
 
 def _key(rubric, counts: dict) -> str:
@@ -43,7 +38,7 @@ def _draw(name: str, count: int, seed: int) -> list:
     from hypothesis import given
     from hypothesis import seed as fix_seed
 
-    from ...core.bank import hypothesis_settings
+    from ...core.bank import blind_to_loaded_source, hypothesis_settings
     from . import strategies
 
     drawn = []
@@ -55,7 +50,8 @@ def _draw(name: str, count: int, seed: int) -> list:
     def collect(case):
         drawn.append(case)
 
-    collect()
+    with blind_to_loaded_source():  # the cases depend on the seed alone (core/bank.py)
+        collect()
     return drawn
 
 
