@@ -24,6 +24,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker with its group")
 
 
+@pytest.fixture(autouse=True)
+def numpy_print_options_restored():
+    """Code graded in-process may set NumPy's print options; they must not reach the next test
+    (a doctest of printed arrays failed after one, once xdist changed which test came first)."""
+    import numpy as np
+
+    with np.printoptions():
+        yield
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric()
