@@ -124,3 +124,15 @@ def test_grader_check_scores_an_inspect_and_singledispatch_style_full(tmp_path):
     result = subprocess.run([sys.executable, "-m", "grader", "check", "-q", "ops.py"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and "100/100" in result.stdout, result.stdout[-2000:] + result.stderr
+
+
+def test_a_style_that_sets_numpys_print_options_leaves_the_graders_unchanged():
+    """In-process (a student's pytest, `grader check`), the student's module runs in the process
+    that prints the feedback: its np.set_printoptions must not change how that feedback prints."""
+    import numpy as np
+
+    source = style_source(ROOT / "tests" / "styles" / "slots_generators.py")
+    assert "np.set_printoptions(precision=3)" in source
+    before = np.get_printoptions()
+    InProcessRunner(source, "ops.py")
+    assert np.get_printoptions() == before

@@ -35,10 +35,11 @@ class InProcessRunner(Runner):
 
     @contextlib.contextmanager
     def _capture(self):
-        # np.errstate() restores NumPy's error handling afterwards: a student's np.seterr never
-        # leaks into the grader's own arithmetic.
+        # np.errstate() and np.printoptions() restore NumPy's error handling and printing
+        # afterwards: a student's np.seterr or np.set_printoptions never leaks into the grader's
+        # own arithmetic or into how its feedback prints arrays.
         with contextlib.redirect_stdout(self._output), contextlib.redirect_stderr(self._output), \
-                warnings.catch_warnings(record=True) as caught, np.errstate():
+                warnings.catch_warnings(record=True) as caught, np.errstate(), np.printoptions():
             warnings.simplefilter("always")
             yield
         for warning in caught[:20]:
