@@ -24,20 +24,16 @@ about ``call_timeout + ops * (op_timeout + call_timeout)`` plus worker starts.
 """
 
 import atexit
-import collections
 import contextlib
 import os
 import tempfile
-import threading
 import time
 import weakref
 
-import numpy as np
-
 from ..paths import solutions_path
 from .untrusted.calls import OUTPUT_CAP, Outcome
-from .untrusted import frames
 from . import replies
+from .requests import run_request
 from . import users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
 from .users import SandboxError
@@ -51,7 +47,6 @@ FILE_BYTES = 16 * MIB         # RLIMIT_FSIZE: the largest file the student may w
 OPEN_FILES = 64               # RLIMIT_NOFILE
 PROCESSES = 32                # RLIMIT_NPROC (tasks, i.e. threads), only with a user ID of our own
 OUTPUT_BYTES = 4 * OUTPUT_CAP + 16   # enough bytes for OUTPUT_CAP characters of any UTF-8 text
-REPLY_BYTES = 64 * MIB        # array bytes one batch's replies may hold, besides 8x the batch's own
 
 
 def default_memory() -> int:
@@ -62,37 +57,6 @@ def default_memory() -> int:
 
 def _size_text(size: int) -> str:
     return f"{size / GIB:g} GiB" if size >= GIB else f"{size / MIB:g} MiB"
-
-
-_REQUESTS = collections.OrderedDict()   # recent requests, see _request
-_REQUESTS_KEPT = 32
-_REQUESTS_LOCK = threading.Lock()        # runners in different threads share it
-
-
-def _request(op, batch: list) -> tuple:
-    """(the encoded "run" message, each example's reply cap, the replies' byte allowance).
-
-    Every submission of a batch sends the same bank examples, so a grading process encodes each
-    op's request once. The entry keeps the examples themselves alive, so their ids stay theirs.
-    """
-    key = (op.key, tuple(map(id, batch)))
-    with _REQUESTS_LOCK:
-        found = _REQUESTS.get(key)
-        if found is not None:
-            _REQUESTS.move_to_end(key)
-            return found[1:]
-    sent = [np.asarray(a) for case in batch for a in (*case.inputs, *case.grad_outs)]
-    # What the replies may hold in the grader's memory: a correct reply is about the size of
-    # the inputs; a worker that sends more is failed, not buffered.
-    allowance = REPLY_BYTES + 8 * sum(a.nbytes for a in sent)
-    caps = [replies.array_cap(case) for case in batch]
-    request = frames.encode({"type": "run", "class": op.class_name,
-                             "cases": [[len(case.inputs), len(case.grad_outs)] for case in batch]}, sent)
-    with _REQUESTS_LOCK:
-        _REQUESTS[key] = (list(batch), request, caps, allowance)
-        while len(_REQUESTS) > _REQUESTS_KEPT:
-            _REQUESTS.popitem(last=False)
-    return request, caps, allowance
 
 
 class _LoadFailed(Exception):
@@ -366,7 +330,7 @@ class SandboxRunner:
         worker = self._ready_worker(op)
         first = len(outcomes)
         batch = cases[first:]
-        request, caps, allowance = _request(op, batch)
+        request, caps, allowance = run_request(op, batch)
         worker.set_reply_caps(max(caps), allowance)
         worker.clear_position()
         worker.send_encoded(request)
