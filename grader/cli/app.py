@@ -29,8 +29,8 @@ COMMAND_MODULES = ["grader.cli.commands", "grader.cli.capstone", "grader.instruc
 # commands need what only the instructor has, the hidden reference: unlisted, and one line.
 INSTRUCTOR_ONLY = {"grade": N_("`grader grade` needs the hidden reference, which only your instructor has: use "
                               "`grader check` to preview your score; the final grade comes from your instructor"),
-                  "capstone": "`grader capstone` needs the hidden reference, which only your instructor has: "
-                              "`grader check` previews the capstone too, when graph.py sits beside ops.py"}
+                  "capstone": N_("`grader capstone` needs the hidden reference, which only your instructor has: "
+                                 "`grader check` previews the capstone too, when graph.py sits beside ops.py")}
 
 
 def is_student_copy() -> bool:

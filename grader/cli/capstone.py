@@ -10,6 +10,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..i18n import _
+
 
 def show_part(score, console, title: str, json_path=None, feedback_dir=None) -> None:
     """The capstone's tables on `console`; its report under "capstone" in the JSON `json_path`
@@ -43,7 +45,7 @@ def _run(args) -> int:
     except SubmissionError as error:
         print(f"grader capstone: {error}", file=sys.stderr)
         return 2
-    render_terminal(score, Console(highlight=False), title=f"capstone: {args.submission}")
+    render_terminal(score, Console(highlight=False), title=_("capstone: {submission}").format(submission=args.submission))
     if args.json:
         write_json(score, args.json)
     if args.feedback:
@@ -54,15 +56,15 @@ def _run(args) -> int:
 def add_command(commands) -> None:
     from ..ops import registry
 
-    capstone = commands.add_parser("capstone", help="grade the capstone alone: graph.py (backward, sgd_step) "
-                                                    "beside ops.py")
-    capstone.add_argument("submission", help="a folder holding ops.py and graph.py (or that ops.py)")
-    capstone.add_argument("--json", metavar="OUT", help="also write the capstone's report as JSON to OUT")
-    capstone.add_argument("--feedback", metavar="DIR", help="write feedback.md and loss.png into DIR")
+    capstone = commands.add_parser("capstone", help=_("grade the capstone alone: graph.py (backward, sgd_step) "
+                                                      "beside ops.py"))
+    capstone.add_argument("submission", help=_("a folder holding ops.py and graph.py (or that ops.py)"))
+    capstone.add_argument("--json", metavar="OUT", help=_("also write the capstone's report as JSON to OUT"))
+    capstone.add_argument("--feedback", metavar="DIR", help=_("write feedback.md and loss.png into DIR"))
     capstone.add_argument("--rubric", metavar="TOML")
     capstone.add_argument("--public", action="store_true",
-                          help="use the public oracle (finite differences; no reference), as `grader check`")
+                          help=_("use the public oracle (finite differences; no reference), as `grader check`"))
     capstone.add_argument("--in-process", action="store_true",
-                          help="run the student's code in this process (the student's own machine; debugging)")
+                          help=_("run the student's code in this process (the student's own machine; debugging)"))
     registry.add_course_argument(capstone)
     capstone.set_defaults(run=_run)

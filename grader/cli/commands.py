@@ -98,7 +98,7 @@ def _grade(args) -> int:
     if part is not None:
         from .capstone import show_part
 
-        show_part(part, console, f"capstone: {args.submission}", args.json, args.feedback)
+        show_part(part, console, _("capstone: {submission}").format(submission=args.submission), args.json, args.feedback)
     return 0
 
 
@@ -136,7 +136,7 @@ def _check(args) -> int:
     if part is not None:
         from .capstone import show_part
 
-        show_part(part, console, f"capstone preview: {path}", feedback_dir=args.feedback)
+        show_part(part, console, _("capstone preview: {path}").format(path=path), feedback_dir=args.feedback)
     console.print(_("[dim]This preview runs the public checks (finite differences of the given forward) on "
                     "your machine. Your final grade comes from your instructor's grader, which runs the same "
                     "checks on the same examples against a reference solution.[/]"))
@@ -173,8 +173,9 @@ def _properties(args) -> int:
 
         for key, points in rubric.parts.items():
             for name, value in points.items():
-                console.print(f"{key + '.' + name:32} {value:>4g}  {PROPERTIES[name]}")
-            console.print(f"{key + ' total (apart from the ops)':32} {sum(points.values()):>4g}")
+                console.print(f"{key + '.' + name:32} {value:>4g}  {_(PROPERTIES[name])}")
+            part_total = _("{key} total (apart from the ops)").format(key=key)  # padded by cells, as above
+            console.print(f"{part_total}{' ' * max(0, 32 - cell_len(part_total))} {sum(points.values()):>4g}")
     return 0
 
 
@@ -193,7 +194,7 @@ def add_command(commands) -> None:
                               "isolation (the student's code could change its own grade)"))
     grade.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
     grade.add_argument("--feedback", metavar="DIR",
-                       help="with a graph.py beside ops.py: write the capstone's feedback.md and loss.png into DIR")
+                       help=_("with a graph.py beside ops.py: write the capstone's feedback.md and loss.png into DIR"))
     registry.add_course_argument(grade)
     grade.set_defaults(run=_grade)
 
@@ -203,7 +204,7 @@ def add_command(commands) -> None:
     check.add_argument("--rubric", metavar="TOML")
     check.add_argument("--no-shrink", action="store_true", help=_("show the first failing example, unshrunk"))
     check.add_argument("-q", "--quiet", action="store_true", help=_("print only the table"))
-    check.add_argument("--feedback", metavar="DIR", help="with a graph.py: write the capstone's loss plot into DIR")
+    check.add_argument("--feedback", metavar="DIR", help=_("with a graph.py: write the capstone's loss plot into DIR"))
     registry.add_course_argument(check)
     check.set_defaults(run=_check)
 

@@ -36,6 +36,7 @@ from rich.markup import escape
 
 from ..atomic import remove_temporaries, write_atomic
 from ..errors import UsageError
+from ..i18n import _
 from ..render.escape import terminal
 from .gradebook import CSV_NAME, JSON_NAME, MAX_ROW, Gradebook, GradebookError, columns_for, merge, \
     properties_for, read_gradebook, report_fits, row_from_report, write_gradebook
@@ -58,26 +59,30 @@ def student_id(entry: Path) -> str:
 def list_submissions(folder: Path, out: Path) -> list:
     """[(student id, path)] sorted by id: one per visible entry of `folder`, except `out` itself."""
     if not folder.is_dir():
-        raise UsageError(f"no such folder: {folder}" if not folder.exists() else f"not a folder: {folder}")
+        raise UsageError((_("no such folder: {folder}") if not folder.exists() else
+                          _("not a folder: {folder}")).format(folder=folder))
     entries = {}
     for entry in folder.iterdir():
         if entry.name.startswith(".") or entry.resolve() == out.resolve():
             continue
         sid = student_id(entry)
         if sid in entries:
-            raise UsageError(f"{entries[sid].name} and {entry.name} in {folder} are both student {sid!r}; rename one")
+            raise UsageError(_("{first} and {second} in {folder} are both student {sid!r}; rename one").format(
+                first=entries[sid].name, second=entry.name, folder=folder, sid=sid))
         if sid in RESERVED:
-            raise UsageError(f"{entry} would overwrite the batch's own {sid}; rename it")
+            raise UsageError(_("{entry} would overwrite the batch's own {sid}; rename it").format(entry=entry, sid=sid))
         entries[sid] = entry
     if not entries:
-        raise UsageError(f"{folder} holds no submissions (one .py, .ipynb or folder per student)")
+        raise UsageError(_("{folder} holds no submissions (one .py, .ipynb or folder per student)").format(
+            folder=folder))
     return sorted(entries.items())
 
 
 def parse_shard(text: str) -> tuple:
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise UsageError(f"--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4, or auto[/n] (got {text!r})")
+        raise UsageError(_("--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4, or auto[/n] (got {text!r})").format(
+            text=text))
     return int(match[1]), int(match[2])
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..core.status import GRADED, STATUSES
+from ..i18n import _
 
 CSV_NAME, JSON_NAME = "gradebook.csv", "gradebook.json"
 FORMAT = 2
@@ -139,10 +140,11 @@ def read_gradebook(folder) -> Gradebook:
         return Gradebook(data["columns"], [Row(**row) for row in data["students"]], data.get("shard"),
                          data["properties"])
     except FileNotFoundError:
-        raise GradebookError(f"{folder} has no {JSON_NAME}; is it the --out folder of a finished "
-                             "`grader batch`?") from None
+        raise GradebookError(_("{folder} has no {name}; is it the --out folder of a finished "
+                               "`grader batch`?").format(folder=folder, name=JSON_NAME)) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise GradebookError(f"{path} cannot be read ({error}); rerun the batch for that folder") from None
+        raise GradebookError(_("{path} cannot be read ({error}); rerun the batch for that folder").format(
+            path=path, error=error)) from None
 
 
 def merge(gradebooks: list, names: list) -> Gradebook:
@@ -151,11 +153,12 @@ def merge(gradebooks: list, names: list) -> Gradebook:
     owner = {}
     for book, name in zip(gradebooks, names):
         if book.columns != first.columns or book.properties != first.properties:
-            raise GradebookError(f"{name} was graded with a different rubric than {names[0]} "
-                                 "(other ops or points); regrade one of them")
+            raise GradebookError(_("{name} was graded with a different rubric than {first} "
+                                   "(other ops or points); regrade one of them").format(name=name, first=names[0]))
         for row in book.rows:
             if row.id in owner:
-                raise GradebookError(f"student {row.id!r} is in both {owner[row.id]} and {name}")
+                raise GradebookError(_("student {student!r} is in both {owner} and {name}").format(
+                    student=row.id, owner=owner[row.id], name=name))
             owner[row.id] = name
     _check_shards([book.shard for book in gradebooks], len(owner))
     rows = sorted((row for book in gradebooks for row in book.rows), key=lambda row: row.id)
@@ -168,14 +171,16 @@ def _check_shards(shards: list, students: int) -> None:
     if not given:
         return
     if len(given) != len(shards):
-        raise GradebookError("some folders are shards (--shard) and some are not; merge the shards of one batch")
+        raise GradebookError(_("some folders are shards (--shard) and some are not; merge the shards of one batch"))
     count = given[0]["count"]
     if any(shard["count"] != count or shard["students"] != given[0]["students"] for shard in given):
-        raise GradebookError("the folders are shards of different batches (different --shard counts or submissions)")
+        raise GradebookError(_("the folders are shards of different batches (different --shard counts or "
+                               "submissions)"))
     missing = sorted(set(range(1, count + 1)) - {shard["index"] for shard in given})
     if missing or len(given) != count:
-        what = ", ".join(f"{i}/{count}" for i in missing) if missing else "a shard given twice"
-        raise GradebookError(f"cannot merge: missing shard(s) {what}")
+        what = ", ".join(f"{i}/{count}" for i in missing) if missing else _("a shard given twice")
+        raise GradebookError(_("cannot merge: missing shard(s) {what}").format(what=what))
     if students != given[0]["students"]:
-        raise GradebookError(f"the shards hold {students} students but the batch had {given[0]['students']}; "
-                             "rerun the incomplete shard with --resume")
+        raise GradebookError(_("the shards hold {students} students but the batch had {expected}; "
+                               "rerun the incomplete shard with --resume").format(
+            students=students, expected=given[0]["students"]))

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..atomic import write_atomic
+from ..i18n import _
 from .escape import markdown_block, markdown_inline, terminal
 
 PLOT_NAME = "loss.png"   # beside feedback.md
@@ -26,31 +27,33 @@ def _diff(row) -> str:
 
 def render_terminal(score, console: Console, title: str = "capstone") -> None:
     table = Table(title=Text(terminal(title)), title_justify="left")
-    for column in ("property", "points", "result"):
+    for column in (_("property"), _("points"), _("result")):
         table.add_column(column)
     for check in score.checks:
         table.add_row(check.name, f"{check.points:g}/{check.max_points:g}",
-                      Text("ok", style="green") if check.passed else Text("failed", style="red"))
-    table.add_row("total", Text(f"{score.score:g}/{score.max_score:g}", style="bold"), "")
+                      Text(_("ok"), style="green") if check.passed else Text(_("failed"), style="red"))
+    table.add_row(_("total"), Text(f"{score.score:g}/{score.max_score:g}", style="bold"), "")
     console.print(table)
     if score.error:
         console.print(Text(terminal(score.error), style="red"))
     if score.table:
-        cmp = Table(title="network gradients, in backward order (cmp)", title_justify="left")
-        for column in ("tensor", "shape ok", "max |diff|", "ok"):
+        cmp = Table(title=_("network gradients, in backward order (cmp)"), title_justify="left")
+        for column in (_("tensor"), _("shape ok"), "max |diff|", _("ok")):
             cmp.add_column(column)
         for row in score.table:
-            cmp.add_row(row.name, "yes" if row.shape_ok else "NO", _diff(row),
-                        Text("ok", style="green") if row.ok else Text("WRONG", style="red"))
+            cmp.add_row(row.name, _("yes") if row.shape_ok else _("NO"), _diff(row),
+                        Text(_("ok"), style="green") if row.ok else Text(_("WRONG"), style="red"))
         console.print(cmp)
     if score.curve:
-        console.print(f"training: loss {score.curve[0]:.4g} -> {score.curve[-1]:.4g} in {len(score.curve)} steps "
-                      f"(threshold {score.threshold:g}; reference {score.reference_curve[-1]:.3g})")
+        console.print(_("training: loss {first:.4g} -> {last:.4g} in {steps} steps "
+                        "(threshold {threshold:g}; reference {reference:.3g})").format(
+            first=score.curve[0], last=score.curve[-1], steps=len(score.curve), threshold=score.threshold,
+            reference=score.reference_curve[-1]))
     for check in score.checks:
         if not check.passed and check.feedback:
             console.print(Text(f"{check.name}: ", style="bold") + Text(terminal(check.feedback)))
     if score.student_output:
-        console.print(Text("your code printed:", style="bold"))
+        console.print(Text(_("your code printed:"), style="bold"))
         console.print(Text(terminal(score.student_output[:2000])))
 
 
@@ -85,23 +88,27 @@ def _diff_text(value) -> str:
 
 def markdown_section(data: dict, plot: str = PLOT_NAME) -> str:
     """The capstone's part of feedback.md, from its JSON report; `plot` is the loss PNG beside it."""
-    lines = ["## Capstone", "", f"**Score: {data['score']:g}/{data['max_score']:g}** (apart from the ops' points)",
-             "", "| property | points | result |", "|---|---|---|"]
-    lines += [f"| {c['name']} | {c['points']:g}/{c['max_points']:g} | {'ok' if c['passed'] else 'failed'} |"
+    ok, failed, yes, no, wrong = _("ok"), _("failed"), _("yes"), _("no"), _("wrong")  # outside the f-strings: extraction reads no f-string
+    lines = ["## " + _("Capstone"), "",
+             _("**Score: {score:g}/{max_score:g}** (apart from the ops' points)").format(
+                 score=data["score"], max_score=data["max_score"]),
+             "", "| {} | {} | {} |".format(_("property"), _("points"), _("result")), "|---|---|---|"]
+    lines += [f"| {c['name']} | {c['points']:g}/{c['max_points']:g} | {ok if c['passed'] else failed} |"
               for c in data["checks"]]
     if data["table"]:
-        lines += ["", "### Network gradients, in backward order", "", "| tensor | shape ok | max \\|diff\\| | ok |",
-                  "|---|---|---|---|"]
-        lines += [f"| {r['name']} | {'yes' if r['shape_ok'] else 'no'} | {_diff_text(r['max_diff'])} | "
-                  f"{'ok' if r['ok'] else '**wrong**'} |" for r in data["table"]]
-    lines += ["", "### Training", "", f"![training loss, yours and the reference's]({plot})", ""]
+        lines += ["", "### " + _("Network gradients, in backward order"), "",
+                  "| {} | {} | max \\|diff\\| | {} |".format(_("tensor"), _("shape ok"), ok), "|---|---|---|---|"]
+        lines += [f"| {r['name']} | {yes if r['shape_ok'] else no} | {_diff_text(r['max_diff'])} | "
+                  f"{ok if r['ok'] else '**' + wrong + '**'} |" for r in data["table"]]
+    alt = _("training loss, yours and the reference's")
+    lines += ["", "### " + _("Training"), "", f"![{alt}]({plot})", ""]
     for check in data["checks"]:
         if not check["passed"] and check["feedback"]:
             lines += [f"### {check['name']}", "", markdown_block(check["feedback"])]
     if data["error"]:
-        lines += ["### Error", "", markdown_block(data["error"])]
+        lines += ["### " + _("Error"), "", markdown_block(data["error"])]
     if data["student_output"]:
-        lines += ["### What your code printed", "", markdown_block(data["student_output"][:2000])]
+        lines += ["### " + _("What your code printed"), "", markdown_block(data["student_output"][:2000])]
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +119,7 @@ def write_feedback(score, folder: Path, title: str) -> Path:
     data = to_json(score)
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / PLOT_NAME, loss_png(data))
-    text = f"# Capstone: {markdown_inline(title)}\n\n" + markdown_section(data)
+    text = "# " + _("Capstone: {title}").format(title=markdown_inline(title)) + "\n\n" + markdown_section(data)
     write_atomic(folder / "feedback.md", text.encode("utf-8"))
     return folder / "feedback.md"
 

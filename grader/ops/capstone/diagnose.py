@@ -17,6 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
+from ...i18n import _
 from .dags import consumers, contribution, exact_grads, values
 from .judge import close
 
@@ -28,7 +29,8 @@ def _subsets(items, proper=True):
 
 
 def _reads(case, tensor) -> str:
-    readers = [f"{case.name(out)} (input {slot + 1})" for out, slot in consumers(case).get(tensor, [])]
+    readers = [_("{name} (input {slot})").format(name=case.name(out), slot=slot + 1)
+               for out, slot in consumers(case).get(tensor, [])]
     return ", ".join(readers)
 
 
@@ -40,8 +42,8 @@ def graph_mistake(case, verdict, grads) -> tuple:
         return "", ""
     tensor, got = verdict.tensor, grads[verdict.tensor]
     if tensor == case.count - 1:
-        return (f"The loss's own grad must be ones (d loss / d loss = 1); got {float(np.ravel(got)[0]):.4g}.",
-                "loss_seed")
+        return (_("The loss's own grad must be ones (d loss / d loss = 1); got {got:.4g}.").format(
+            got=float(np.ravel(got)[0])), "loss_seed")
     exact = exact_grads(case)
     data, jacobians = values(case)
     slots = [(out, slot) for out, slot in consumers(case).get(tensor, []) if exact[out] is not None]
@@ -58,30 +60,35 @@ def graph_mistake(case, verdict, grads) -> tuple:
         for kept in _subsets(slots):
             if all(ran(out) for out, slot in slots if (out, slot) not in kept) and \
                     close(got, sum(share(*s) for s in kept)):
-                same = len({out for out, _ in slots}) == 1
-                where = (f"{case.name(slots[0][0])} reads it twice" if same else
-                         f"it is read by {', '.join(case.name(out) for out, _ in slots)}")
-                return (f"Likely mistake: {name}'s gradient was overwritten, not accumulated: {where}, and "
-                        f"{name}.grad holds only the share of {' and '.join(case.name(o) for o, _ in kept)}. "
-                        f"Add each contribution (t.grad = t.grad + g).", "overwritten_at_fan_out")
+                same = len({out for out, _s in slots}) == 1
+                where = (_("{name} reads it twice").format(name=case.name(slots[0][0])) if same else
+                         _("it is read by {names}").format(names=", ".join(case.name(out) for out, _s in slots)))
+                return (_("Likely mistake: {name}'s gradient was overwritten, not accumulated: {where}, and "
+                          "{name}.grad holds only the share of {kept}. "
+                          "Add each contribution (t.grad = t.grad + g).").format(
+                    name=name, where=where, kept=_(" and ").join(case.name(o) for o, _s in kept)),
+                        "overwritten_at_fan_out")
     for out, slot in slots:   # this consumer used a partial gradient of its own output
         parts = [(o, s) for o, s in consumers(case).get(out, []) if exact[o] is not None]
         rest = sum((share(*s) for s in slots if s != (out, slot)), np.zeros_like(got))
         for early in _subsets(parts) if len(parts) >= 2 else ():
             partial = sum(contribution(case, jacobians, data, o, s, exact[o]) for o, s in early)
             if close(got, rest + share(out, slot, partial)):
-                return (f"Likely mistake: nodes visited in the wrong order: {case.name(out)} passed its gradient "
-                        f"back to {name} before all of its consumers ({_reads(case, out)}) had added theirs. "
-                        f"Visit nodes in reverse topological order.", "wrong_order")
+                return (_("Likely mistake: nodes visited in the wrong order: {node} passed its gradient "
+                          "back to {name} before all of its consumers ({readers}) had added theirs. "
+                          "Visit nodes in reverse topological order.").format(
+                    node=case.name(out), name=name, readers=_reads(case, out)), "wrong_order")
     for ignored in _subsets(slots, proper=False):
         guess = sum((share(o, s, np.ones_like(exact[o])) if (o, s) in ignored else share(o, s)) for o, s in slots)
         if close(got, guess):
-            at = ", ".join(dict.fromkeys(case.name(o) for o, _ in ignored))
-            return (f"Likely mistake: the upstream gradient was ignored at {at}: "
-                    f"call op.backward(node.output.grad), not backward of ones.", "upstream_ignored")
+            at = ", ".join(dict.fromkeys(case.name(o) for o, _s in ignored))
+            return (_("Likely mistake: the upstream gradient was ignored at {at}: "
+                      "call op.backward(node.output.grad), not backward of ones.").format(at=at), "upstream_ignored")
     diff = np.abs(got - exact[tensor])
-    return (f"What differs: {name}.grad at {int(np.count_nonzero(diff > 1e-9))} of {diff.size} entries, by up "
-            f"to {float(diff.max()):.3g}; {name} is read by {_reads(case, tensor) or 'nothing'}.", "")
+    return (_("What differs: {name}.grad at {wrong} of {size} entries, by up to {most:.3g}; "
+              "{name} is read by {readers}.").format(
+        name=name, wrong=int(np.count_nonzero(diff > 1e-9)), size=diff.size, most=float(diff.max()),
+        readers=_reads(case, tensor) or _("nothing")), "")
 
 
 def _zero_grad(case, verdict, grads) -> tuple:
@@ -91,7 +98,7 @@ def _zero_grad(case, verdict, grads) -> tuple:
     tensor = verdict.tensor
     if 0 <= tensor < len(second) and isinstance(second[tensor], np.ndarray) and exact[tensor] is not None \
             and close(second[tensor], 2 * exact[tensor]):
-        return (f"Likely mistake: the gradients were not zeroed between steps: on the second step "
-                f"{case.name(tensor)}.grad is the sum of both steps' gradients. Set p.grad = None (or zeros) in "
-                f"sgd_step after the update.", "not_zeroed")
+        return (_("Likely mistake: the gradients were not zeroed between steps: on the second step "
+                  "{name}.grad is the sum of both steps' gradients. Set p.grad = None (or zeros) in "
+                  "sgd_step after the update.").format(name=case.name(tensor)), "not_zeroed")
     return "", ""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...i18n import _
 from ...sandbox.untrusted.calls import Foreign
 from .dags import LEARNING_RATE, exact_grads, values
 
@@ -39,22 +40,22 @@ def check_tensor(case, tensor: int, got, want) -> tuple:
     """("", "") if `got` is a right ``.grad`` for `tensor`, else (kind, reason)."""
     name = case.name(tensor)
     if tensor < case.leaves and case.integer[tensor]:
-        return ("", "") if got is None else ("integer", f"{name} is an integer (index) tensor: its grad must stay None")
+        return ("", "") if got is None else ("integer", _("{name} is an integer (index) tensor: its grad must stay None").format(name=name))
     if isinstance(got, Foreign):
-        return "type", f"{name}.grad is a {got.type_name}, not a float ndarray"
+        return "type", _("{name}.grad is a {type_name}, not a float ndarray").format(name=name, type_name=got.type_name)
     shape = np.shape(want) if want is not None else None
     if want is None:
         if got is None or (isinstance(got, np.ndarray) and not np.any(got)):
             return "", ""
-        return "value", f"{name} does not affect the loss, but its grad is not zero"
+        return "value", _("{name} does not affect the loss, but its grad is not zero").format(name=name)
     if got is None:
-        return "missing", f"{name}.grad is None, but the loss depends on {name}"
+        return "missing", _("{name}.grad is None, but the loss depends on {name}").format(name=name)
     if got.shape != shape:
-        return "shape", f"{name}.grad has shape {got.shape}, expected {shape}"
+        return "shape", _("{name}.grad has shape {got}, expected {shape}").format(name=name, got=got.shape, shape=shape)
     if not np.issubdtype(got.dtype, np.floating) or not np.all(np.isfinite(got)):
-        return "type", f"{name}.grad must be finite floats (got dtype {got.dtype})"
+        return "type", _("{name}.grad must be finite floats (got dtype {dtype})").format(name=name, dtype=got.dtype)
     if not close(got, want):
-        return "value", f"{name}.grad is wrong: max |diff| {float(np.max(np.abs(got - want))):.3g}"
+        return "value", _("{name}.grad is wrong: max |diff| {diff:.3g}").format(name=name, diff=float(np.max(np.abs(got - want))))
     return "", ""
 
 
@@ -64,7 +65,7 @@ def backward_order(case) -> list:
 
 def judge_grads(case, grads, exact) -> GraphVerdict:
     if len(grads) < case.count:
-        return GraphVerdict(False, "error", -1, "the harness returned too few gradients")
+        return GraphVerdict(False, "error", -1, _("the harness returned too few gradients"))
     for tensor in backward_order(case):
         kind, reason = check_tensor(case, tensor, grads[tensor], exact[tensor])
         if kind:
@@ -79,15 +80,16 @@ def judge_case(case, reply) -> GraphVerdict:
     first = judge_grads(case, reply.entries, exact)
     if not first.passed or case.steps < 2:
         return first
-    data, _ = values(case)
+    data, _jacobians = values(case)
     floats = [i for i in range(case.leaves) if not case.integer[i]]
     stepped = reply.entries[case.count:case.count + len(floats)]
     for i, got in zip(floats, stepped):
         want = data[i] - LEARNING_RATE * exact[i]
         if not isinstance(got, np.ndarray) or got.shape != want.shape or not close(got, want):
-            return GraphVerdict(False, "sgd", i, f"after sgd_step, {case.name(i)}.data should be data - lr * grad")
+            return GraphVerdict(False, "sgd", i, _("after sgd_step, {name}.data should be data - lr * grad").format(
+                name=case.name(i)))
     second = judge_grads(case, reply.entries[case.count + len(floats):], exact)
     if second.passed:
         return second
     return GraphVerdict(False, "zero_grad" if second.kind == "value" else second.kind, second.tensor,
-                        "second step: " + second.reason)
+                        _("second step: {reason}").format(reason=second.reason))
