@@ -53,9 +53,11 @@ def make_stubs(solution_source: str) -> str:
 
 
 def write_stubs() -> None:
-    """Rewrite assignments/backprop/ops.py from solutions/backprop/ops.py."""
+    """Rewrite each stub in assignments/backprop/ (ops.py, the capstone's graph.py) from its
+    solution in solutions/backprop/."""
     from ..atomic import write_atomic
     from ..paths import REPO
 
-    source = (REPO / "solutions" / "backprop" / "ops.py").read_text(encoding="utf-8")
-    write_atomic(REPO / "assignments" / "backprop" / "ops.py", make_stubs(source))
+    for name in ("ops.py", "graph.py"):
+        source = (REPO / "solutions" / "backprop" / name).read_text(encoding="utf-8")
+        write_atomic(REPO / "assignments" / "backprop" / name, make_stubs(source))
