@@ -17,8 +17,7 @@ def _candidates(f):
 
 
 _LABELS = {
-    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
-                                      "ones; {fix}"), False),
+    "ignored": (*broadcasting.IGNORED, False),
     "ones": ("ignored_upstream", N_("{name} ignores grad_out: it is all ones (the local derivative of a + b) "
                                    "instead of grad_out, summed over the axes where {source} was broadcast"), False),
     "mutated": (*broadcasting.MUTATED, False),

@@ -188,6 +188,9 @@ def _reduction_sentence(f, right_axes, summed) -> str:
              .format(name=f.name, axes_text=axes_text(summed), shape_text=shape_text(out_shape), source=f.source, shape_text2=shape_text(shape), value=axes_text(axes) if axes else _('no axis'))) + (_(" (keepdims=True for the size-1 ones)") if stretched else ""))
 
 
+# The labels the elementwise ops share (mistake id, sentence), each declared once.
+IGNORED = ("ignored_upstream",
+           N_("{name} ignores grad_out: it matches {local}, as if grad_out were all ones; {fix}"))
 MUTATED = ("mutates_grad_out",
            N_("{name} was computed from a grad_out that an earlier step had already modified in place (its "
              "first slice holds a sum, as after grad[0] = grad.sum(0)): never write into grad_out or a view of "

@@ -51,8 +51,7 @@ def _candidates(f):
 
 # Max's masks are one rule for both inputs: both gradients must fit.
 _LABELS = {
-    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
-                                      "ones; {fix}"), False),
+    "ignored": (*broadcasting.IGNORED, False),
     "mask_swapped": ("mask_swapped", N_("{name} gets grad_out where {other} wins and 0 where {source} wins: the "
                                        "mask is swapped; max routes grad_out to the input that is larger"), True),
     "unrouted": ("unrouted", N_("{name} gets grad_out everywhere: max routes grad_out only to where {source} is "

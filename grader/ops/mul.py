@@ -17,8 +17,7 @@ def _candidates(f):
 _LABELS = {
     "swapped": ("swapped_operands", N_("{name} matches grad_out * {source}: the operands are swapped; the mul "
                                       "gate swaps them, so {name} = grad_out * {other}"), False),
-    "ignored": ("ignored_upstream", N_("{name} ignores grad_out: it matches {local}, as if grad_out were all "
-                                      "ones; {fix}"), False),
+    "ignored": (*broadcasting.IGNORED, False),
     "squared": ("squared_local_derivative", N_("{name} matches grad_out * a * b: the local derivative of a * b "
                                               "with respect to {source} is {other} alone"), False),
     "mutated": (*broadcasting.MUTATED, False),
