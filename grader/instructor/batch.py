@@ -127,7 +127,7 @@ def with_capstone(row, report: dict, points: dict):
         return row
     part = report.get("capstone") or {"score": 0.0, "checks": [{"name": name, "passed": False, "kind": "missing",
                                                                 "mistake": "", "diagnosis": "",
-                                                                "reason": "no graph.py beside ops.py"}
+                                                                "reason": _("no graph.py beside ops.py")}
                                                                for name in points]}
     row.ops[CAPSTONE] = float(part["score"])
     row.score += float(part["score"])
@@ -161,16 +161,17 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
     from .pool import Context, grade_in_processes
 
     # A plain line, not a spinner: building the bank forks, and a spinner is a thread.
-    err.print("Preparing the example bank (cached in the output folder)")
+    err.print(_("Preparing the example bank (cached in the output folder)"))
     course = registry.of_contract(rubric.contract)
     context = Context(GradingContext.hidden(course, rubric, out / BANK_NAME, CACHE, jobs=args.jobs))
     problems = []
     with _progress(err) as progress:
-        task = progress.add_task("grading", total=total, completed=len(reports))
+        task = progress.add_task(_("grading"), total=total, completed=len(reports))
 
         def tick(running):
             names = ", ".join(running[:3]) + (", ..." if len(running) > 3 else "")
-            progress.update(task, description=f"grading {escape(terminal(names))}" if names else "grading")
+            progress.update(task, description=_("grading {names}").format(names=escape(terminal(names))) if names
+                            else _("grading"))
             progress.refresh()
 
         results = grade_in_processes(todo, context, args.jobs, args.in_process, not args.no_shrink,
@@ -182,7 +183,7 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
                 if problem:
                     problems.append((sid, problem))
                 progress.advance(task)
-        progress.update(task, description="graded")
+        progress.update(task, description=_("graded"))
         progress.refresh()
     return problems
 
@@ -192,9 +193,9 @@ def _batch(args) -> int:
     from .shards import is_auto, shard_from_environment
 
     if args.jobs < 1:
-        raise UsageError(f"-j must be at least 1 (got {args.jobs})")
+        raise UsageError(_("-j must be at least 1 (got {jobs})").format(jobs=args.jobs))
     if not args.timeout > 0:
-        raise UsageError(f"--timeout must be a positive number of seconds (got {args.timeout:g})")
+        raise UsageError(_("--timeout must be a positive number of seconds (got {timeout:g})").format(timeout=args.timeout))
     shard = None if args.shard is None else \
         shard_from_environment(args.shard, os.environ) if is_auto(args.shard) else parse_shard(args.shard)
     rubric = registry.select(args.course).rubric(args.rubric)
@@ -202,16 +203,16 @@ def _batch(args) -> int:
     entries = list_submissions(folder, out)
     selected = shard_of(entries, *shard) if shard else entries
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file; give a folder")
+        raise UsageError(_("--out {out} is a file; give a folder").format(out=out))
     out.mkdir(parents=True, exist_ok=True)
     remove_temporaries(out)
 
     columns = columns_for(rubric)
     reports = {}
     if args.resume:
-        reports = {sid: report for sid, _ in selected if (report := finished_report(out, sid, columns))}
+        reports = {sid: report for sid, _path in selected if (report := finished_report(out, sid, columns))}
     todo = [(sid, path) for sid, path in selected if sid not in reports]
-    for sid, _ in selected:
+    for sid, _path in selected:
         if (out / sid).is_dir():
             remove_temporaries(out / sid)
 
@@ -224,21 +225,28 @@ def _batch(args) -> int:
     # handed in a graph.py: a class of ops.py files alone keeps the gradebook it always had.
     from ..ops.capstone.session import graph_file
 
-    capstone = rubric.parts.get(CAPSTONE, {}) if any(graph_file(path) for _, path in entries) else {}
+    capstone = rubric.parts.get(CAPSTONE, {}) if any(graph_file(path) for _sid, path in entries) else {}
     gradebook = Gradebook(columns + ([[CAPSTONE, float(sum(capstone.values()))]] if capstone else []),
                           [with_capstone(row_from_report(sid, reports[sid]), reports[sid], capstone)
-                           for sid, _ in selected], shard_info,
+                           for sid, _path in selected], shard_info,
                           properties_for(rubric) + [[CAPSTONE, name, float(value)] for name, value in capstone.items()])
     write_gradebook(gradebook, out)
     summary = write_summary(gradebook, out)
 
-    skipped = f" ({len(selected) - len(todo)} already done)" if args.resume else ""
-    console.print(f"Graded {len(todo)} of {len(selected)} submissions{skipped} in "
-                  f"{time.monotonic() - started:.1f} s.")
+    skipped = _(" ({done} already done)").format(done=len(selected) - len(todo)) if args.resume else ""
+    console.print(_("Graded {graded} of {total} submissions{skipped} in {seconds:.1f} s.").format(
+        graded=len(todo), total=len(selected), skipped=skipped, seconds=time.monotonic() - started))
     for sid, problem in problems:
-        console.print(f"[yellow]warning:[/] {escape(terminal(sid))}: {escape(terminal(problem))}; it scored 0")
-    console.print(f"Gradebook: {escape(terminal(out / CSV_NAME))}\nSummary:   {escape(terminal(summary))}")
+        console.print(_("[yellow]warning:[/] {sid}: {problem}; it scored 0").format(
+            sid=escape(terminal(sid)), problem=escape(terminal(problem))))
+    console.print(_where_written(out, summary))
     return 0
+
+
+def _where_written(out: Path, summary) -> str:
+    """The two lines that end a batch and a merge: where the gradebook and the summary are."""
+    return _("Gradebook: {gradebook}\nSummary:   {summary}").format(gradebook=escape(terminal(out / CSV_NAME)),
+                                                                  summary=escape(terminal(summary)))
 
 
 # --------------------------------------------------------------------------- grader merge
@@ -261,12 +269,13 @@ def _merge(args) -> int:
                 try:
                     data = (source / row.id / name).read_bytes()
                 except OSError:
-                    raise UsageError(f"{source / row.id / name} is missing; rerun that batch with --resume") from None
+                    raise UsageError(_("{path} is missing; rerun that batch with --resume").format(
+                        path=source / row.id / name)) from None
                 write_atomic(out / row.id / name, data)
     write_gradebook(merged, out)
     summary = write_summary(merged, out)
-    Console(highlight=False).print(f"Merged {len(merged.rows)} students from {len(sources)} folders.\n"
-                                   f"Gradebook: {escape(terminal(out / CSV_NAME))}\nSummary:   {escape(terminal(summary))}")
+    Console(highlight=False).print(_("Merged {students} students from {folders} folders.").format(
+        students=len(merged.rows), folders=len(sources)) + "\n" + _where_written(out, summary))
     return 0
 
 
@@ -274,30 +283,30 @@ def add_command(commands) -> None:
     from ..ops import registry
 
     batch = commands.add_parser(
-        "batch", help="grade a folder of submissions in parallel: gradebook, feedback files, summary",
-        description="Grade every submission in SUBMISSIONS (one .py, .ipynb or folder per student; the id is "
-                    "the entry's name). Shard i of n takes the ids, sorted, at positions p with p % n == i-1.")
-    batch.add_argument("submissions", metavar="SUBMISSIONS", help="folder with one entry per student")
-    batch.add_argument("--out", required=True, metavar="DIR", help="where reports, gradebook and summary go")
+        "batch", help=_("grade a folder of submissions in parallel: gradebook, feedback files, summary"),
+        description=_("Grade every submission in SUBMISSIONS (one .py, .ipynb or folder per student; the id is "
+                      "the entry's name). Shard i of n takes the ids, sorted, at positions p with p % n == i-1."))
+    batch.add_argument("submissions", metavar="SUBMISSIONS", help=_("folder with one entry per student"))
+    batch.add_argument("--out", required=True, metavar="DIR", help=_("where reports, gradebook and summary go"))
     batch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="submissions graded in parallel (default: the number of cores)")
+                       help=_("submissions graded in parallel (default: the number of cores)"))
     batch.add_argument("--shard", metavar="i/n|auto[/n]",
-                       help="grade only shard i of n (join shards with `grader merge`); auto reads i and n from a "
-                            "Kubernetes Indexed Job, a Slurm array or GRADER_SHARD_INDEX/COUNT (docs/scale.md)")
+                       help=_("grade only shard i of n (join shards with `grader merge`); auto reads i and n from a "
+                              "Kubernetes Indexed Job, a Slurm array or GRADER_SHARD_INDEX/COUNT (docs/scale.md)"))
     batch.add_argument("--resume", action="store_true",
-                       help="skip students whose report.json is already complete (after an interrupted run)")
-    batch.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
+                       help=_("skip students whose report.json is already complete (after an interrupted run)"))
+    batch.add_argument("--rubric", metavar="TOML", help=_("rubric file (default: the kit's grader/core/rubric.toml)"))
     registry.add_course_argument(batch)
     batch.add_argument("--timeout", type=float, default=600.0, metavar="S",
-                       help="stop grading one submission after S seconds and give it 0 (default 600)")
+                       help=_("stop grading one submission after S seconds and give it 0 (default 600)"))
     batch.add_argument("--no-shrink", action="store_true",
-                       help="report the first failing example instead of shrinking it (faster)")
+                       help=_("report the first failing example instead of shrinking it (faster)"))
     batch.add_argument("--in-process", action="store_true",
-                       help="DEBUGGING ONLY: run students' code inside the grading processes, with no isolation "
-                            "(a submission could change its own grade)")
+                       help=_("DEBUGGING ONLY: run students' code inside the grading processes, with no isolation "
+                              "(a submission could change its own grade)"))
     batch.set_defaults(run=_batch)
 
-    merge_parser = commands.add_parser("merge", help="join the output folders of `grader batch --shard` runs")
-    merge_parser.add_argument("folders", nargs="+", metavar="DIR", help="the --out folder of each shard")
-    merge_parser.add_argument("--out", required=True, metavar="DIR", help="where the joined results go")
+    merge_parser = commands.add_parser("merge", help=_("join the output folders of `grader batch --shard` runs"))
+    merge_parser.add_argument("folders", nargs="+", metavar="DIR", help=_("the --out folder of each shard"))
+    merge_parser.add_argument("--out", required=True, metavar="DIR", help=_("where the joined results go"))
     merge_parser.set_defaults(run=_merge)
