@@ -10,9 +10,15 @@ listed as such; a missing folder is a usage error (one line, exit 2).
 
 from pathlib import Path
 
+from ...i18n import _, ngettext
 
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+def _counts(students: int, pairs: int, flags: int, flagged: int) -> dict:
+    """The counted phrases of the closing line, each in its singular or plural form."""
+    return {"submissions": ngettext("{count} submission", "{count} submissions", students).format(count=students),
+            "pairs": ngettext("{count} similar pair", "{count} similar pairs", pairs).format(count=pairs),
+            "flags": ngettext("{count} flag", "{count} flags", flags).format(count=flags),
+            "flagged": ngettext("{count} submission", "{count} submissions", flagged).format(count=flagged)}
 
 
 def _integrity(args) -> int:
@@ -25,8 +31,8 @@ def _integrity(args) -> int:
     try:
         import copydetect  # noqa: F401 - checked first: one line, not a failure half-way
     except ModuleNotFoundError:
-        raise UsageError("grader integrity needs copydetect: install the kit's pinned requirements "
-                         "(pip install -r requirements.txt)") from None
+        raise UsageError(_("grader integrity needs copydetect: install the kit's pinned requirements "
+                           "(pip install -r requirements.txt)")) from None
     folder, out = Path(args.submissions), Path(args.out)
     students = [read_student(name, path) for name, path in list_submissions(folder, out)]
     report = build(students)
@@ -35,17 +41,17 @@ def _integrity(args) -> int:
     write_atomic(out / HTML_NAME, to_html(report).encode("utf-8"))
     pairs = sum(len(op["pairs"]) for op in report["ops"])
     flags = sum(len(entry["flags"]) for entry in report["flagged"])
-    print(f"integrity: {_count(len(students), 'submission')}, {_count(pairs, 'similar pair')}, "
-          f"{_count(flags, 'flag')} in {_count(len(report['flagged']), 'submission')}: {terminal(out / HTML_NAME)}")
+    print(_("integrity: {submissions}, {pairs}, {flags} in {flagged}: {path}").format(
+        path=terminal(out / HTML_NAME), **_counts(len(students), pairs, flags, len(report["flagged"]))))
     return 0
 
 
 def add_command(commands) -> None:
     parser = commands.add_parser(
-        "integrity", help="an integrity report to review: similar backward bodies, flagged source lines",
-        description="Compare every student's backward bodies op by op and flag finite differences, autograd "
-                    "libraries, file, environment and network access, all from the source (nothing is run). "
-                    "For review, never an automatic penalty.")
-    parser.add_argument("submissions", metavar="SUBMISSIONS", help="folder with one entry per student")
-    parser.add_argument("--out", required=True, metavar="DIR", help="where integrity.html and integrity.json go")
+        "integrity", help=_("an integrity report to review: similar backward bodies, flagged source lines"),
+        description=_("Compare every student's backward bodies op by op and flag finite differences, autograd "
+                      "libraries, file, environment and network access, all from the source (nothing is run). "
+                      "For review, never an automatic penalty."))
+    parser.add_argument("submissions", metavar="SUBMISSIONS", help=_("folder with one entry per student"))
+    parser.add_argument("--out", required=True, metavar="DIR", help=_("where integrity.html and integrity.json go"))
     parser.set_defaults(run=_integrity)

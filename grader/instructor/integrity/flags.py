@@ -25,6 +25,7 @@ import ast
 import textwrap
 from dataclasses import dataclass
 
+from ...i18n import _
 from .bodies import backward_functions
 
 AUTOGRAD = {"torch", "jax", "jaxlib", "autograd", "tensorflow", "keras", "mxnet", "chainer", "theano",
@@ -117,24 +118,24 @@ def _module_flags(units, names: _Names) -> list:
                 modules = [names.imported(node)]
             for module in modules:
                 if _within(module, AUTOGRAD):
-                    found.append(("autograd", f"imports {module}", unit, node))
+                    found.append(("autograd", _("imports {module}").format(module=module), unit, node))
                 elif _within(module, NETWORK):
-                    found.append(("network", f"imports {module}", unit, node))
+                    found.append(("network", _("imports {module}").format(module=module), unit, node))
                 elif _within(module, ENVIRONMENT) or _within(module, FILE_CALLS - {"open"}):
-                    found.append(("files_or_environment", f"imports {module}", unit, node))
+                    found.append(("files_or_environment", _("imports {module}").format(module=module), unit, node))
             if isinstance(node, ast.Call):
                 name = names.dotted(node.func)
                 method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
                 if name and (_within(name, FILE_CALLS) or name == "builtins.open"):
-                    found.append(("files_or_environment", f"calls {name}", unit, node))
+                    found.append(("files_or_environment", _("calls {name}").format(name=name), unit, node))
                 elif method in FILE_METHODS:
-                    found.append(("files_or_environment", f"calls .{method}()", unit, node))
+                    found.append(("files_or_environment", _("calls .{method}()").format(method=method), unit, node))
                 elif name and _within(name, NETWORK):
-                    found.append(("network", f"calls {name}", unit, node))
+                    found.append(("network", _("calls {name}").format(name=name), unit, node))
             if isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
                 name = names.dotted(node)
                 if name in ENVIRONMENT:
-                    found.append(("files_or_environment", f"reads {name}", unit, node))
+                    found.append(("files_or_environment", _("reads {name}").format(name=name), unit, node))
     return found
 
 
@@ -168,7 +169,7 @@ def _step_names(units) -> set:
 def _input_names(function) -> set:
     """Local names bound to something computed from ``self``'s cache (``x = self.x.copy()``)."""
     names = set()
-    for _ in range(3):  # bindings of bindings
+    for _round in range(3):  # bindings of bindings
         for node in ast.walk(function):
             if isinstance(node, ast.Assign) and _reads_input(node.value, names):
                 for target in node.targets:
@@ -183,7 +184,7 @@ def _reads_input(node, names: set) -> bool:
 
 def _finite_differences(function, steps: set) -> list:
     """(what, node) where `function` calls a forward or steps an input and divides by a step."""
-    found = [("calls forward", node) for node in ast.walk(function)
+    found = [(_("calls forward"), node) for node in ast.walk(function)
              if isinstance(node, ast.Call) and ((isinstance(node.func, ast.Attribute) and node.func.attr == "forward")
                                                 or (isinstance(node.func, ast.Name) and node.func.id == "forward"))]
     # A helper's parameters are what it was given: its inputs, and its step if it divides by one
@@ -199,10 +200,10 @@ def _finite_differences(function, steps: set) -> list:
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
                 if (_small(node.right, steps) and _reads_input(node.left, inputs)) or \
                         (_small(node.left, steps) and _reads_input(node.right, inputs)):
-                    found.append(("adds a small step to an input and divides by a step", node))
+                    found.append((_("adds a small step to an input and divides by a step"), node))
             elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
                 if _small(node.value, steps) and _reads_input(node.target, inputs):
-                    found.append(("adds a small step to an input and divides by a step", node))
+                    found.append((_("adds a small step to an input and divides by a step"), node))
     return found
 
 
@@ -213,7 +214,7 @@ def find_flags(units) -> list:
     chains = backward_functions(parsed)
     owner = {}  # id of every node inside a backward or its helpers -> that op (the first op that calls it)
     for op, chain in chains.items():
-        for _, function in chain:
+        for _unit, function in chain:
             for node in ast.walk(function):
                 owner.setdefault(id(node), op)
     flags = set()

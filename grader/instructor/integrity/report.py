@@ -9,6 +9,7 @@ penalty. The page is rendered from templates/integrity.html.j2 with autoescaping
 import json
 from dataclasses import asdict, dataclass
 
+from ...i18n import N_, _
 from ...run.submission import SubmissionError
 from .bodies import backward_bodies
 from .flags import find_flags
@@ -16,10 +17,10 @@ from .similarity import COMMON, K, MIN_CHARACTERS, THRESHOLD, similarity
 from .sources import Code, read_code
 
 HTML_NAME, JSON_NAME = "integrity.html", "integrity.json"
-KINDS = {"finite_differences": "finite differences instead of backprop",
-         "autograd": "an autograd library",
-         "files_or_environment": "reads or writes files or the environment",
-         "network": "uses the network"}
+KINDS = {"finite_differences": N_("finite differences instead of backprop"),  # translated where shown: the page
+         "autograd": N_("an autograd library"),
+         "files_or_environment": N_("reads or writes files or the environment"),
+         "network": N_("uses the network")}
 
 
 @dataclass(frozen=True)
@@ -95,4 +96,4 @@ def to_json(report: dict) -> str:
 def to_html(report: dict) -> str:
     from ...render.pages import render
 
-    return render("integrity.html.j2", report=report)
+    return render("integrity.html.j2", report=report, translated=_)

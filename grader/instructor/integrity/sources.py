@@ -9,6 +9,7 @@ line 2" as Jupyter numbers it, and a cell that does not parse costs only itself,
 import ast
 from dataclasses import dataclass
 
+from ...i18n import _
 from ...run.submission import read_submission
 
 
@@ -37,8 +38,9 @@ def parse(where: str, text: str) -> Unit:
     try:
         return Unit(where, text, ast.parse(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        detail = f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError) else type(error).__name__
-        return Unit(where, text, None, f"{where} does not parse ({detail})")
+        detail = _("line {line}: {message}").format(line=error.lineno, message=error.msg) \
+            if isinstance(error, SyntaxError) else type(error).__name__
+        return Unit(where, text, None, _("{where} does not parse ({detail})").format(where=where, detail=detail))
 
 
 def _cells(module: ast.Module) -> list:
@@ -59,5 +61,5 @@ def read_code(name: str, path) -> Code:
         return Code(name, (), submission.error)
     if submission.filename.endswith(".ipynb"):
         module = ast.parse(submission.source)  # written by the kit itself: always parses
-        return Code(name, tuple(parse(f"cell {cell}", source) for cell, source in _cells(module)))
+        return Code(name, tuple(parse(_("cell {cell}").format(cell=cell), source) for cell, source in _cells(module)))
     return Code(name, (parse(submission.filename, submission.source),))

@@ -12,6 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from ...i18n import _, ngettext
+
 
 def _output(path):
     if path is None:
@@ -20,11 +22,11 @@ def _output(path):
     if path.is_dir():
         from ...errors import UsageError
 
-        raise UsageError(f"{path} is a folder; give a file name")
+        raise UsageError(_("{path} is a folder; give a file name").format(path=path))
     if not path.parent.is_dir():
         from ...errors import UsageError
 
-        raise UsageError(f"cannot write {path}: no such folder {path.parent}")
+        raise UsageError(_("cannot write {path}: no such folder {folder}").format(path=path, folder=path.parent))
     return path
 
 
@@ -39,30 +41,32 @@ def _strength(args) -> int:
     from .source import reference_source
 
     if args.jobs < 1:
-        raise UsageError(f"-j must be at least 1 (got {args.jobs})")
+        raise UsageError(_("-j must be at least 1 (got {jobs})").format(jobs=args.jobs))
     course = registry.select(args.course)
     rubric = course.rubric(args.rubric)
     known = course.contract.keys
     graded = [key for key in known if rubric.graded(key)]
     op_keys = list(dict.fromkeys(args.op)) if args.op else graded
     if not op_keys:
-        raise UsageError("the rubric grades no op: nothing could catch a mutant")
+        raise UsageError(_("the rubric grades no op: nothing could catch a mutant"))
     for key in op_keys:
         if key not in known:
-            raise UsageError(f"unknown op {key!r}; known: {', '.join(known)}")
+            raise UsageError(_("unknown op {key!r}; known: {known}").format(key=key, known=", ".join(known)))
         if key not in graded:
-            raise UsageError(f"the rubric grades no property of {key}: nothing could catch its mutants")
+            raise UsageError(_("the rubric grades no property of {key}: nothing could catch its mutants").format(key=key))
     json_out, html_out = _output(args.json), _output(args.html)
     source = reference_source(course)
     missing = unmutable(source, op_keys, course.contract)
     if missing:
-        raise UsageError(f"no reference backward to mutate for {', '.join(missing)}: give each op a reference "
-                         f"(course.toml: reference = FILE)")
+        raise UsageError(_("no reference backward to mutate for {ops}: give each op a reference "
+                           "(course.toml: reference = FILE)").format(ops=", ".join(missing)))
 
     started = time.monotonic()
     err = Console(stderr=True, highlight=False)
     mutants = mutants_of(source, op_keys, course.contract)
-    err.print(f"Grading {len(mutants)} mutants of {len(op_keys)} op{'s' * (len(op_keys) != 1)} in the sandbox")
+    err.print(ngettext("Grading {mutants} mutants of {ops} op in the sandbox",
+                       "Grading {mutants} mutants of {ops} ops in the sandbox", len(op_keys)).format(
+        mutants=len(mutants), ops=len(op_keys)))
     verdicts = assess(mutants, rubric, args.jobs)
     data = build(verdicts, rubric, op_keys, probe_rubric(rubric, op_keys))
     render_terminal(data, Console(highlight=False))
@@ -72,7 +76,7 @@ def _strength(args) -> int:
         from ...atomic import write_atomic
 
         write_atomic(html_out, render_html(data))
-    err.print(f"Report in {time.monotonic() - started:.1f} s")
+    err.print(_("Report in {seconds:.1f} s").format(seconds=time.monotonic() - started))
     return 0
 
 
@@ -80,16 +84,16 @@ def add_command(commands) -> None:
     from ...ops.registry import add_course_argument
 
     strength = commands.add_parser(
-        "strength", help="how strong is the rubric? grade mutants of the reference and report what it misses",
-        description="Make plausible mistakes in each op's reference backward (mutants), grade each in the sandbox "
-                    "with the rubric, and report per op the mutation score (caught / non-equivalent), the "
-                    "survivors with their diff and the property family that would catch them, and the "
-                    "diagnosis coverage.")
+        "strength", help=_("how strong is the rubric? grade mutants of the reference and report what it misses"),
+        description=_("Make plausible mistakes in each op's reference backward (mutants), grade each in the sandbox "
+                      "with the rubric, and report per op the mutation score (caught / non-equivalent), the "
+                      "survivors with their diff and the property family that would catch them, and the "
+                      "diagnosis coverage."))
     add_course_argument(strength)
-    strength.add_argument("--rubric", metavar="TOML", help="rubric file (default: the kit's grader/core/rubric.toml)")
-    strength.add_argument("--op", nargs="+", metavar="KEY", help="only these ops (default: every graded op)")
-    strength.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
-    strength.add_argument("--html", metavar="OUT", help="also write the report as an HTML page to OUT")
+    strength.add_argument("--rubric", metavar="TOML", help=_("rubric file (default: the kit's grader/core/rubric.toml)"))
+    strength.add_argument("--op", nargs="+", metavar="KEY", help=_("only these ops (default: every graded op)"))
+    strength.add_argument("--json", metavar="OUT", help=_("also write the report as JSON to OUT"))
+    strength.add_argument("--html", metavar="OUT", help=_("also write the report as an HTML page to OUT"))
     strength.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                          help="mutants graded in parallel (default: the number of cores)")
+                          help=_("mutants graded in parallel (default: the number of cores)"))
     strength.set_defaults(run=_strength)

@@ -16,6 +16,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ...i18n import N_
 from . import rewrites as r
 from .scope import Scope
 
@@ -23,7 +24,7 @@ from .scope import Scope
 @dataclass(frozen=True)
 class Operator:
     id: str
-    sentence: str                       # the mistake, as the report says it
+    sentence: str                       # the mistake, as the report says it (N_: translated where shown)
     rewrite: Callable = field(repr=False, compare=False)  # (node, Scope) -> [replacement node, ...]
     changes_state: bool = False         # its mutants change arrays or attributes, not only what is returned
 
@@ -31,30 +32,30 @@ class Operator:
 # --------------------------------------------------------------------------- the table
 
 OPERATORS = (
-    Operator("wrong_input", "uses the other input where this one belongs (the mul gate swaps)", r.wrong_input),
-    Operator("return_order", "returns the gradients in the wrong order", r.return_order),
-    Operator("swap_operands", "swaps the operands of a product, a difference, a quotient or np.where",
+    Operator("wrong_input", N_("uses the other input where this one belongs (the mul gate swaps)"), r.wrong_input),
+    Operator("return_order", N_("returns the gradients in the wrong order"), r.return_order),
+    Operator("swap_operands", N_("swaps the operands of a product, a difference, a quotient or np.where"),
              r.swap_operands),
-    Operator("drop_transpose", "drops a transpose", r.drop_transpose),
-    Operator("add_transpose", "transposes a matrix product's operand", r.add_transpose),
-    Operator("drop_broadcast_sum", "does not undo broadcasting (the sum-to-shape helper left out)", r.drop_helper),
-    Operator("drop_reduction", "drops a sum or max reduction", r.drop_reduction),
-    Operator("reduction_axis", "reduces over the wrong axis, or over every axis", r.reduction_axis),
-    Operator("drop_keepdims", "drops keepdims=True from a reduction", r.drop_keepdims),
-    Operator("mean_for_sum", "takes a mean instead of a sum (or the reverse)", r.mean_for_sum),
-    Operator("ignore_grad_out", "ignores grad_out (uses ones instead)", r.drop_grad_out),
-    Operator("flip_sign", "returns a gradient with the wrong sign", r.negate),
-    Operator("plus_minus", "adds where it should subtract, or the reverse", r.plus_minus),
-    Operator("scale", "scales a gradient by 2, by 1/N or by N (N its leading dimension)", r.scale),
-    Operator("drop_factor", "drops one factor of a product, or the divisor of a quotient", r.drop_factor),
-    Operator("add_at_by_index", "replaces np.add.at by fancy-index assignment or +=, which lose repeats",
+    Operator("drop_transpose", N_("drops a transpose"), r.drop_transpose),
+    Operator("add_transpose", N_("transposes a matrix product's operand"), r.add_transpose),
+    Operator("drop_broadcast_sum", N_("does not undo broadcasting (the sum-to-shape helper left out)"), r.drop_helper),
+    Operator("drop_reduction", N_("drops a sum or max reduction"), r.drop_reduction),
+    Operator("reduction_axis", N_("reduces over the wrong axis, or over every axis"), r.reduction_axis),
+    Operator("drop_keepdims", N_("drops keepdims=True from a reduction"), r.drop_keepdims),
+    Operator("mean_for_sum", N_("takes a mean instead of a sum (or the reverse)"), r.mean_for_sum),
+    Operator("ignore_grad_out", N_("ignores grad_out (uses ones instead)"), r.drop_grad_out),
+    Operator("flip_sign", N_("returns a gradient with the wrong sign"), r.negate),
+    Operator("plus_minus", N_("adds where it should subtract, or the reverse"), r.plus_minus),
+    Operator("scale", N_("scales a gradient by 2, by 1/N or by N (N its leading dimension)"), r.scale),
+    Operator("drop_factor", N_("drops one factor of a product, or the divisor of a quotient"), r.drop_factor),
+    Operator("add_at_by_index", N_("replaces np.add.at by fancy-index assignment or +=, which lose repeats"),
              r.add_at_by_index),
-    Operator("comparison", "uses another comparison (>= as >, <=, ==, ...)", r.comparison),
-    Operator("naive_form", "replaces a stable expression by its naive form", r.naive_form),
-    Operator("in_place", "modifies grad_out or a cached input in place", r.in_place, changes_state=True),
-    Operator("stale_result", "keeps the first call's answer and returns it on every later call", r.stale,
+    Operator("comparison", N_("uses another comparison (>= as >, <=, ==, ...)"), r.comparison),
+    Operator("naive_form", N_("replaces a stable expression by its naive form"), r.naive_form),
+    Operator("in_place", N_("modifies grad_out or a cached input in place"), r.in_place, changes_state=True),
+    Operator("stale_result", N_("keeps the first call's answer and returns it on every later call"), r.stale,
              changes_state=True),
-    Operator("accumulate", "adds each call's gradients to the previous call's (state kept between calls)",
+    Operator("accumulate", N_("adds each call's gradients to the previous call's (state kept between calls)"),
              r.accumulate, changes_state=True),
 )
 

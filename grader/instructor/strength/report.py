@@ -17,7 +17,12 @@ grading processes finished, so the same rubric gives the same bytes.
 
 import json
 
+from ...i18n import N_, _
+
 FORMAT = 1
+# The terminal table's columns: (key, heading), the headings translated where shown.
+COLUMNS = (("op", N_("op")), ("mutants", N_("mutants")), ("equivalent", N_("equivalent")), ("caught", N_("caught")),
+           ("score", N_("score")), ("diagnosed", N_("diagnosed")), ("collateral", N_("collateral")))
 
 
 def _share(part: int, whole: int):
@@ -82,7 +87,7 @@ def write_json(data: dict, path) -> None:
 
 
 def percent(share) -> str:
-    return "n/a" if share is None else f"{100 * share:.0f}%"
+    return _("n/a") if share is None else f"{100 * share:.0f}%"
 
 
 def render_terminal(data: dict, console) -> None:
@@ -91,38 +96,42 @@ def render_terminal(data: dict, console) -> None:
 
     from ...render.escape import terminal
 
-    table = Table(title="Rubric strength: mutants of the reference", title_justify="left", pad_edge=False)
+    table = Table(title=_("Rubric strength: mutants of the reference"), title_justify="left", pad_edge=False)
     # caught counts the non-equivalent mutants only; diagnosed, the caught ones that get a cause.
-    for column in ("op", "mutants", "equivalent", "caught", "score", "diagnosed", "collateral"):
-        table.add_column(column, justify="left" if column == "op" else "right")
-    for key, row in [*data["ops"].items(), ("total", data["total"])]:
-        style = "bold" if key == "total" else ("red" if row["survived"] or row["collateral"] else "")
-        table.add_row(key, str(row["mutants"]), str(row["equivalent"]), f"{row['caught']} / {row['non_equivalent']}",
-                      percent(row["score"]), f"{row['diagnosed']} ({percent(row['diagnosis_coverage'])})",
+    for column, heading in COLUMNS:
+        table.add_column(_(heading), justify="left" if column == "op" else "right")
+    for key, row in [*data["ops"].items(), (None, data["total"])]:
+        style = "bold" if key is None else ("red" if row["survived"] or row["collateral"] else "")
+        table.add_row(_("total") if key is None else key, str(row["mutants"]), str(row["equivalent"]),
+                      f"{row['caught']} / {row['non_equivalent']}", percent(row["score"]), f"{row['diagnosed']} ({percent(row['diagnosis_coverage'])})",
                       f"{row['collateral']:g}", style=style)
     console.print(table)
     for row in data["mutants"]:
         if row["status"] == "survived" or row["collateral"]:
-            what = "survived" if row["status"] == "survived" else f"cost other ops {row['collateral']}"
-            console.print(f"\n[bold red]{escape(terminal(row['id']))}[/] {what}: {escape(terminal(row['mistake']))}")
+            what = _("survived") if row["status"] == "survived" else \
+                _("cost other ops {collateral}").format(collateral=row["collateral"])
+            console.print("\n" + _("[bold red]{id}[/] {what}: {mistake}").format(
+                id=escape(terminal(row["id"])), what=what, mistake=escape(terminal(_(row["mistake"])))))
             for family in row["would_catch"]:
-                why = "graded, but its examples missed it" if family["graded"] else "not graded by this rubric"
-                console.print(f"  would be caught by {escape(terminal(family['property']))} ({why})")
+                why = _("graded, but its examples missed it") if family["graded"] else _("not graded by this rubric")
+                console.print("  " + _("would be caught by {property} ({why})").format(
+                    property=escape(terminal(family["property"])), why=why))
             if row["status"] == "survived" and not row["would_catch"]:
-                console.print("  no family exposes it: it needs a new property family")
+                console.print("  " + _("no family exposes it: it needs a new property family"))
             console.print(escape(terminal(row["diff"])), highlight=False, markup=True)
     total = data["total"]
     if total["collateral_graded"] < total["mutants"]:
-        console.print(f"\nCollateral graded on {total['collateral_graded']} of {total['mutants']} mutants (each op's "
-                      "first, and its first that changes state); the others differ from the "
-                      "reference in their op's class alone (checked on the AST): every other op runs the reference's "
-                      "code.")
+        console.print("\n" + _("Collateral graded on {graded} of {mutants} mutants (each op's "
+                                 "first, and its first that changes state); the others differ from the "
+                                 "reference in their op's class alone (checked on the AST): every other op runs "
+                                 "the reference's code.").format(graded=total["collateral_graded"], mutants=total["mutants"]))
     equivalent = [row["id"] for row in data["mutants"] if row["status"] == "equivalent"]
     if equivalent:
-        console.print(f"\nEquivalent to the reference (not counted): {escape(terminal(', '.join(equivalent)))}")
+        console.print("\n" + _("Equivalent to the reference (not counted): {ids}").format(
+            ids=escape(terminal(", ".join(equivalent)))))
 
 
 def render_html(data: dict) -> str:
     from ...render.pages import render
 
-    return render("strength.html.j2", data=data, percent=percent)
+    return render("strength.html.j2", data=data, percent=percent, translated=_)
