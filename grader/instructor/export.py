@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
+from ..i18n import _
 from ..render.escape import terminal
 from .gradebook import GradebookError, read_gradebook
 from .lms.formats import FORMATS, export_text, title_problem
@@ -27,14 +28,15 @@ DEFAULT_TITLE = "Backprop homework"
 def _export(args) -> int:
     fmt = FORMATS.get(args.format)
     if fmt is None:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got {args.format!r})")
+        raise UsageError(_("--format must be one of {formats} (got {format!r})").format(formats=", ".join(FORMATS),
+                                                                                  format=args.format))
     if (problem := title_problem(fmt, args.title)) is not None:
         raise UsageError(problem)
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give the file to write")
+        raise UsageError(_("--out {out} is a folder; give the file to write").format(out=out))
     if out is not None and not out.parent.is_dir():
-        raise UsageError(f"--out {out}: there is no folder {out.parent}")
+        raise UsageError(_("--out {out}: there is no folder {folder}").format(out=out, folder=out.parent))
     try:
         gradebook = read_gradebook(args.graded)
         roster = read_roster(args.roster) if args.roster else None
@@ -42,8 +44,9 @@ def _export(args) -> int:
         raise UsageError(str(error)) from None
     if gradebook.shard:
         shard = gradebook.shard
-        raise UsageError(f"{args.graded} holds shard {shard['index']}/{shard['count']} only; "
-                         "`grader merge` the shards and export the merged folder")
+        raise UsageError(_("{folder} holds shard {index}/{count} only; "
+                           "`grader merge` the shards and export the merged folder").format(
+            folder=args.graded, index=shard["index"], count=shard["count"]))
 
     matched = match([row.id for row in gradebook.rows], roster, fmt.keys)
     text = export_text(gradebook, fmt, matched.people, args.title, args.per_op, roster is not None)
@@ -51,27 +54,29 @@ def _export(args) -> int:
         sys.stdout.write(text)
     else:
         write_atomic(out, text)   # first: if it fails, its error is the only line
-        print(f"Wrote {len(matched.people)} of {len(gradebook.rows)} students to {terminal(out)} ({fmt.name})")
+        print(_("Wrote {written} of {students} students to {out} ({format})").format(
+            written=len(matched.people), students=len(gradebook.rows), out=terminal(out), format=fmt.name))
     sys.stdout.flush()
     for problem in matched.problems:
-        print(f"grader: warning: {terminal(problem)}", file=sys.stderr)
+        print(_("grader: warning: {problem}").format(problem=terminal(problem)), file=sys.stderr)
     return 0
 
 
 def add_command(commands) -> None:
     export = commands.add_parser(
-        "export", help="write a batch's grades as an LMS imports them (Canvas, Moodle, Blackboard, CSV)",
-        description="Write the grades of GRADED_DIR (the --out folder of `grader batch` or `grader merge`) in "
-                    "the grade import format of an LMS. See docs/lms.md.")
-    export.add_argument("graded", metavar="GRADED_DIR", help="folder holding gradebook.json")
+        "export", help=_("write a batch's grades as an LMS imports them (Canvas, Moodle, Blackboard, CSV)"),
+        description=_("Write the grades of GRADED_DIR (the --out folder of `grader batch` or `grader merge`) in "
+                      "the grade import format of an LMS. See docs/lms.md."))
+    export.add_argument("graded", metavar="GRADED_DIR", help=_("folder holding gradebook.json"))
     export.add_argument("--format", required=True, metavar="|".join(FORMATS),
-                        help="the LMS whose import file to write, or csv for a plain table")
+                        help=_("the LMS whose import file to write, or csv for a plain table"))
     export.add_argument("--roster", metavar="ROSTER.csv",
-                        help="CSV mapping each submission id (column 'submission') to LMS identities "
-                             "(name, email, idnumber, username, lms_id, section); without it, ids are usernames")
-    export.add_argument("--per-op", action="store_true", help="one column per op instead of the total")
+                        help=_("CSV mapping each submission id (column 'submission') to LMS identities "
+                               "(name, email, idnumber, username, lms_id, section); without it, ids are usernames"))
+    export.add_argument("--per-op", action="store_true", help=_("one column per op instead of the total"))
     export.add_argument("--title", default=DEFAULT_TITLE,
-                        help=f"the assignment's title in the LMS (default {DEFAULT_TITLE!r}); Canvas matches "
-                             "an existing assignment by a title ending in '(id)', Blackboard by one ending in '|id'")
-    export.add_argument("--out", metavar="FILE", help="write the file here (default: standard output)")
+                        help=_("the assignment's title in the LMS (default {title!r}); Canvas matches "
+                               "an existing assignment by a title ending in '(id)', Blackboard by one ending in "
+                               "'|id'").format(title=DEFAULT_TITLE))
+    export.add_argument("--out", metavar="FILE", help=_("write the file here (default: standard output)"))
     export.set_defaults(run=_export)

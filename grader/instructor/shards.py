@@ -23,6 +23,7 @@ one line naming the variables, and `grader batch` exits 2 before grading anythin
 import re
 
 from ..errors import UsageError
+from ..i18n import _
 
 KUBERNETES, SLURM, GRADER = "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "GRADER_SHARD_INDEX"
 AUTO = re.compile(r"\s*auto\s*(?:/\s*(?P<count>\S*)\s*)?", re.I)
@@ -35,8 +36,9 @@ def is_auto(text) -> bool:
 def _number(environ, name: str, minimum: int) -> int:
     value = environ.get(name, "")
     if not re.fullmatch(r"\s*\d+\s*", value) or int(value) < minimum:
-        shown = "unset" if name not in environ else repr(value)
-        raise UsageError(f"--shard auto: {name} must be a whole number >= {minimum} (it is {shown})")
+        shown = _("unset") if name not in environ else repr(value)
+        raise UsageError(_("--shard auto: {name} must be a whole number >= {minimum} (it is {shown})").format(
+            name=name, minimum=minimum, shown=shown))
     return int(value)
 
 
@@ -54,11 +56,12 @@ def _slurm(environ) -> tuple:
         step = 1
     last = first + (count - 1) * step
     if highest is not None and highest != last:
-        raise UsageError("--shard auto: this Slurm array is not an evenly spaced range (e.g. --array=1,2,7), so a "
-                         "task has no shard number; submit --array=0-N-1, or pass --shard i/n yourself")
+        raise UsageError(_("--shard auto: this Slurm array is not an evenly spaced range (e.g. --array=1,2,7), so a "
+                           "task has no shard number; submit --array=0-N-1, or pass --shard i/n yourself"))
     if (task - first) % step or not first <= task <= last:
-        raise UsageError(f"--shard auto: {SLURM}={task} is not one of the evenly spaced tasks {first}-{last}:{step}; "
-                         "submit an array such as --array=0-N-1, or pass --shard i/n yourself")
+        raise UsageError(_("--shard auto: {variable}={task} is not one of the evenly spaced tasks {first}-{last}:{step}; "
+                           "submit an array such as --array=0-N-1, or pass --shard i/n yourself").format(
+            variable=SLURM, task=task, first=first, last=last, step=step))
     return (task - first) // step, count
 
 
@@ -66,29 +69,31 @@ def shard_from_environment(text: str, environ) -> tuple:
     """(index, count), 1-based as in ``--shard i/n``, for ``--shard auto`` or ``auto/N``."""
     given = AUTO.fullmatch(text)["count"]
     if given is not None and not re.fullmatch(r"\d+", given) or given is not None and int(given) < 1:
-        raise UsageError(f"--shard auto/N needs a whole number N >= 1 (got {text!r})")
+        raise UsageError(_("--shard auto/N needs a whole number N >= 1 (got {text!r})").format(text=text))
     given = int(given) if given is not None else None
     present = [name for name in (KUBERNETES, SLURM, GRADER) if name in environ]
     if not present:
-        raise UsageError(f"--shard auto found no shard in the environment: none of {KUBERNETES} (Kubernetes Indexed "
-                         f"Job), {SLURM} (Slurm array) or {GRADER} (set it, 0-based, with GRADER_SHARD_COUNT, e.g. "
-                         "from a GitHub Actions matrix) is set; or pass --shard i/n")
+        raise UsageError(_("--shard auto found no shard in the environment: none of {kubernetes} (Kubernetes Indexed "
+                           "Job), {slurm} (Slurm array) or {grader} (set it, 0-based, with GRADER_SHARD_COUNT, e.g. "
+                           "from a GitHub Actions matrix) is set; or pass --shard i/n").format(
+            kubernetes=KUBERNETES, slurm=SLURM, grader=GRADER))
     if len(present) > 1:
-        raise UsageError(f"--shard auto: {' and '.join(present)} are both set, so the shard is ambiguous; "
-                         "unset one or pass --shard i/n")
+        raise UsageError(_("--shard auto: {names} are both set, so the shard is ambiguous; "
+                           "unset one or pass --shard i/n").format(names=_(" and ").join(present)))
     source = present[0]
     if source == KUBERNETES:
         index, count = _number(environ, KUBERNETES, 0), given
         if count is None:
-            raise UsageError(f"--shard auto: {KUBERNETES} is set but Kubernetes does not expose the Job's completions; "
-                             "pass --shard auto/N with N = spec.completions")
+            raise UsageError(_("--shard auto: {variable} is set but Kubernetes does not expose the Job's "
+                               "completions; pass --shard auto/N with N = spec.completions").format(variable=KUBERNETES))
     elif source == SLURM:
         index, count = _slurm(environ)
     else:
         index, count = _number(environ, GRADER, 0), _number(environ, "GRADER_SHARD_COUNT", 1)
     if given is not None and given != count:
-        raise UsageError(f"--shard auto/{given} disagrees with the environment, which says {count} shards ({source})")
+        raise UsageError(_("--shard auto/{given} disagrees with the environment, which says {count} shards ({source})").format(
+            given=given, count=count, source=source))
     if index >= count:
-        raise UsageError(f"--shard auto: {source} gives shard index {index} (0-based) "
-                         f"but there are only {count} shards")
+        raise UsageError(_("--shard auto: {source} gives shard index {index} (0-based) "
+                           "but there are only {count} shards").format(source=source, index=index, count=count))
     return index + 1, count

@@ -30,6 +30,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from ...i18n import _
 from ..gradebook import neutralised, points
 from .roster import FIELDS, SUBMISSION
 
@@ -61,10 +62,10 @@ POINTS_POSSIBLE = "Points Possible"
 def title_problem(fmt: LmsFormat, title: str):
     """Why `title` cannot head a grade column of `fmt`, or None."""
     if not title.strip():
-        return "--title must not be empty"
+        return _("--title must not be empty")
     if fmt is CANVAS and CANVAS_IGNORED.search(title):
-        return (f"Canvas ignores a column titled {title!r} (it reads it as its own computed score); "
-                "choose another --title")
+        return _("Canvas ignores a column titled {title!r} (it reads it as its own computed score); "
+                 "choose another --title").format(title=title)
     return None
 
 

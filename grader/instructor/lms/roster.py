@@ -28,6 +28,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...i18n import _
+
 SUBMISSION = "submission"
 FIELDS = ("name", "email", "idnumber", "username", "lms_id", "section")
 
@@ -49,30 +51,33 @@ def read_roster(path) -> list:
     try:
         text = path.read_text(encoding="utf-8-sig")   # a spreadsheet's byte-order mark is fine
     except FileNotFoundError:
-        raise RosterError(f"no such roster: {path}") from None
+        raise RosterError(_("no such roster: {path}").format(path=path)) from None
     except IsADirectoryError:
-        raise RosterError(f"--roster {path} is a folder; give the roster's CSV file") from None
+        raise RosterError(_("--roster {path} is a folder; give the roster's CSV file").format(path=path)) from None
     except UnicodeDecodeError:
-        raise RosterError(f"the roster {path} is not UTF-8 text; save it as CSV UTF-8") from None
+        raise RosterError(_("the roster {path} is not UTF-8 text; save it as CSV UTF-8").format(path=path)) from None
     try:
         table = [row for row in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in row)]
     except csv.Error as error:
-        raise RosterError(f"the roster {path} is not valid CSV ({error})") from None
+        raise RosterError(_("the roster {path} is not valid CSV ({error})").format(path=path, error=error)) from None
     if not table:
-        raise RosterError(f"the roster {path} is empty; it needs a header row with a {SUBMISSION!r} column")
+        raise RosterError(_("the roster {path} is empty; it needs a header row with a {column!r} column").format(
+            path=path, column=SUBMISSION))
     if len(table[0]) == 1 and ";" in table[0][0]:
-        raise RosterError(f"the roster {path} looks ;-separated; save it as CSV with commas")
+        raise RosterError(_("the roster {path} looks ;-separated; save it as CSV with commas").format(path=path))
     # A column with an empty header (a spreadsheet's trailing comma) is no column.
     named = [(i, cell.strip().lower()) for i, cell in enumerate(table[0]) if cell.strip()]
     header = [name for _, name in named]
     unknown = [name for name in header if name not in (SUBMISSION, *FIELDS)]
     if unknown:
-        raise RosterError(f"the roster {path} has unknown column(s) {', '.join(map(repr, unknown))}; "
-                          f"the columns are {SUBMISSION!r} and any of {', '.join(FIELDS)}")
+        raise RosterError(_("the roster {path} has unknown column(s) {unknown}; "
+                            "the columns are {column!r} and any of {fields}").format(
+            path=path, unknown=", ".join(map(repr, unknown)), column=SUBMISSION, fields=", ".join(FIELDS)))
     if SUBMISSION not in header:
-        raise RosterError(f"the roster {path} has no {SUBMISSION!r} column (the id of each student's submission)")
+        raise RosterError(_("the roster {path} has no {column!r} column (the id of each student's submission)").format(
+            path=path, column=SUBMISSION))
     if len(set(header)) != len(header):
-        raise RosterError(f"the roster {path} names a column twice")
+        raise RosterError(_("the roster {path} names a column twice").format(path=path))
     entries = []
     for row in table[1:]:
         cells = {name: row[i] if i < len(row) else "" for i, name in named}
@@ -95,15 +100,17 @@ def match(ids: list, roster, keys: tuple) -> Match:
         by_submission.setdefault(entry[SUBMISSION], []).append(entry)
     for sid, entries in sorted(by_submission.items()):
         if not sid:
-            problems.append(f"roster: {len(entries)} row(s) with an empty {SUBMISSION!r} cell; left out")
+            problems.append(_("roster: {rows} row(s) with an empty {column!r} cell; left out").format(
+                rows=len(entries), column=SUBMISSION))
         elif len(entries) > 1:
-            problems.append(f"roster: submission {sid!r} is on {len(entries)} rows; left out (keep one row)")
+            problems.append(_("roster: submission {sid!r} is on {rows} rows; left out (keep one row)").format(
+                sid=sid, rows=len(entries)))
         elif sid not in known:
-            problems.append(f"roster: {sid!r} has no submission in the gradebook; left out")
+            problems.append(_("roster: {sid!r} has no submission in the gradebook; left out").format(sid=sid))
     for sid in ids:
         entries = by_submission.get(sid, [])
         if not entries:
-            problems.append(f"roster: submission {sid!r} has no roster entry; left out")
+            problems.append(_("roster: submission {sid!r} has no roster entry; left out").format(sid=sid))
         elif len(entries) == 1:
             found[sid] = entries[0]
     # Two submissions that the LMS would take for the same student: neither can be trusted.
@@ -114,12 +121,13 @@ def match(ids: list, roster, keys: tuple) -> Match:
                 claims.setdefault((key, person[key]), []).append(sid)
     for (key, value), sids in sorted(claims.items()):
         if len(sids) > 1:
-            problems.append(f"roster: submissions {', '.join(map(repr, sids))} have the same {key} {value!r}; "
-                            "left out")
+            problems.append(_("roster: submissions {sids} have the same {key} {value!r}; left out").format(
+                sids=", ".join(map(repr, sids)), key=key, value=value))
             for sid in sids:
                 found.pop(sid, None)
     for sid in sorted(found):
         if not any(found[sid].get(key) for key in keys):
-            problems.append(f"roster: {sid!r} has none of {', '.join(keys)}, which this LMS needs; left out")
+            problems.append(_("roster: {sid!r} has none of {keys}, which this LMS needs; left out").format(
+                sid=sid, keys=", ".join(keys)))
             del found[sid]
     return Match(found, problems)
