@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 from ..atomic import write_atomic
+from ..i18n import _
 from ..paths import REPO
 from ..ops import registry
 from .release_bank import ship_public_bank
@@ -178,7 +179,7 @@ def build_release(out_dir, course_dir=None) -> Path:
     if out.exists() and any(out.iterdir()):
         from ..errors import UsageError
 
-        raise UsageError(f"{out} is not empty; choose a new folder for the release")
+        raise UsageError(_("{out} is not empty; choose a new folder for the release").format(out=out))
     rubric = course.rubric()
     assignment = REPO / "assignments" / "backprop"
     (out / "backprop").mkdir(parents=True, exist_ok=True)
@@ -223,7 +224,7 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def add_command(commands) -> None:
-    release = commands.add_parser("release", help="write the student repository (stubs, handout, public tests)")
-    release.add_argument("out_dir", metavar="OUT_DIR", help="a new or empty folder")
+    release = commands.add_parser("release", help=_("write the student repository (stubs, handout, public tests)"))
+    release.add_argument("out_dir", metavar="OUT_DIR", help=_("a new or empty folder"))
     registry.add_course_argument(release)
-    release.set_defaults(run=lambda args: print(f"wrote {build_release(args.out_dir, args.course)}") or 0)
+    release.set_defaults(run=lambda args: print(_("wrote {path}").format(path=build_release(args.out_dir, args.course))) or 0)
