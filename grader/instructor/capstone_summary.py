@@ -9,7 +9,8 @@ import json
 import math
 from pathlib import Path
 
-from .charts import save
+from ..i18n import N_, _
+from .charts import in_chart_fonts, label, save
 
 PLOT = "summary-capstone.png"
 
@@ -27,6 +28,7 @@ def capstone_reports(gradebook, folder: Path) -> list:
     return found
 
 
+@in_chart_fonts
 def curves_figure(parts: list):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -40,12 +42,13 @@ def curves_figure(parts: list):
         if curve:
             axes.plot(curve, color="#4c72b0", alpha=0.35, linewidth=1)
     first = parts[0]
-    axes.plot(first["reference_curve"], color="#333333", linewidth=2, label="reference")
-    axes.axhline(first["threshold"], linestyle="--", color="#c44e52", label=f"threshold {first['threshold']:g}")
-    axes.plot([], color="#4c72b0", alpha=0.6, label="students")
+    axes.plot(first["reference_curve"], color="#333333", linewidth=2, label=label(N_("reference")))
+    axes.axhline(first["threshold"], linestyle="--", color="#c44e52",
+                 label=label(N_("threshold {threshold:g}")).format(threshold=first["threshold"]))
+    axes.plot([], color="#4c72b0", alpha=0.6, label=label(N_("students")))
     axes.set_yscale("log")
-    axes.set_xlabel("SGD step")
-    axes.set_ylabel("training loss")
+    axes.set_xlabel(label(N_("SGD step")))
+    axes.set_ylabel(label(N_("training loss")))
     axes.legend()
     return figure
 
@@ -58,6 +61,10 @@ def write_capstone_summary(gradebook, folder: Path) -> str:
     save(curves_figure(parts), folder / PLOT)
     reached = sum(1 for part in parts for check in part.get("checks", ())
                   if check.get("name") == "milestone" and check.get("passed"))
-    return (f'<section id="capstone"><h2>Capstone: training curves</h2>'
-            f"<p>{len(parts)} submissions with a graph.py; {reached} reached the milestone.</p>"
-            f'<img src="{PLOT}" alt="every student\'s training loss beside the reference\'s"></section>\n')
+    # The kit's own words, translated: a page has the browser's fonts, whatever matplotlib has.
+    heading = _("Capstone: training curves")
+    counts = _("{submissions} submissions with a graph.py; {reached} reached the milestone.").format(
+        submissions=len(parts), reached=reached)
+    alt = _("every student's training loss beside the reference's")
+    return (f'<section id="capstone"><h2>{heading}</h2><p>{counts}</p>'
+            f'<img src="{PLOT}" alt="{alt}"></section>\n')

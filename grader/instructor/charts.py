@@ -4,11 +4,19 @@ Each ``*_figure`` function returns a Figure (tests inspect them); `save` writes 
 Every figure uses constrained layout and is saved with a tight bounding box, so no label is
 cut off; long labels (properties, mistakes) go on horizontal bars, whose height grows with
 their number. Counts get integer ticks; shares are percentages with ticks every 20%.
+
+The labels are in the language in force (`label`) when matplotlib can draw it: Chinese needs a
+font with CJK glyphs (`cjk_font`, looked up in matplotlib's font_manager), which then draws every
+figure's text, after matplotlib's default for the Latin letters and digits (`chart_fonts`).
 """
 
+from contextlib import nullcontext
+from functools import cache, wraps
 from pathlib import Path
 from textwrap import wrap
 
+from .. import i18n
+from ..i18n import N_
 from ..atomic import atomic_file
 from .gradebook import points
 
@@ -16,6 +24,63 @@ BAR = "#4c72b0"
 NICE_STEPS = (1, 2, 2.5, 5)
 MAX_BINS = 20
 LABEL_WIDTH = 40  # characters per line of a bar's label; longer ones wrap
+# Characters of the Chinese labels. A CJK font has a glyph of its own for each; a last-resort font
+# (matplotlib ships "Last Resort High-Efficiency") maps a whole Unicode block to one placeholder box.
+CJK_PROBE = "分数"
+
+
+def draws_chinese(charmap: dict) -> bool:
+    """Whether a font's charmap (code point -> glyph index) draws the probe characters as distinct glyphs."""
+    glyphs = [charmap.get(ord(character), 0) for character in CJK_PROBE]
+    return all(glyphs) and len(set(glyphs)) == len(glyphs)
+
+
+@cache
+def cjk_font():
+    """The family name of a font matplotlib knows that draws Chinese (the first by name), or None."""
+    from matplotlib import font_manager
+
+    for entry in sorted(font_manager.fontManager.ttflist, key=lambda entry: (entry.name, str(entry.fname))):
+        try:
+            if draws_chinese(font_manager.get_font(entry.fname).get_charmap()):
+                return entry.name
+        except (OSError, RuntimeError, ValueError):  # a font file FreeType cannot read
+            continue
+    return None
+
+
+def translated() -> bool:
+    """Whether the charts speak the language in force. English always; Chinese only with a CJK
+    font: matplotlib's default font (DejaVu Sans) has no CJK glyph, so Chinese labels would be
+    drawn as empty boxes. Without one the charts keep their English labels, readable, and the
+    page around them is translated all the same."""
+    return i18n.language() == i18n.ENGLISH or cjk_font() is not None
+
+
+def label(message: str) -> str:
+    """A chart's text: `message` (marked N_ for extraction) translated when the charts are
+    (`translated`), else English."""
+    return i18n._(message) if translated() else message
+
+
+def chart_fonts():
+    """A context drawing text with matplotlib's default font, falling back to the CJK font for what
+    it lacks, when the charts are in Chinese (fonts are fixed as a text is made, and ticks are made
+    when a figure is drawn: both figure building and saving run in it)."""
+    import matplotlib
+
+    if i18n.language() == i18n.ENGLISH or cjk_font() is None:
+        return nullcontext()
+    return matplotlib.rc_context({"font.family": [*matplotlib.rcParams["font.family"], cjk_font()]})
+
+
+def in_chart_fonts(function):
+    """`function` (one that builds a figure) run in `chart_fonts`."""
+    @wraps(function)
+    def built(*args, **kwargs):
+        with chart_fonts():
+            return function(*args, **kwargs)
+    return built
 
 
 def _figure(width: float, height: float):
@@ -28,7 +93,7 @@ def _figure(width: float, height: float):
 
 
 def save(figure, path: Path) -> None:
-    with atomic_file(path) as out:
+    with atomic_file(path) as out, chart_fonts():
         figure.savefig(out, format="png", bbox_inches="tight", pad_inches=0.1)
 
 
@@ -62,6 +127,7 @@ def score_bins(maximum: float) -> list:
     return edges + [maximum] if edges[-1] < maximum else edges
 
 
+@in_chart_fonts
 def scores_figure(totals: list, maximum: float):
     from matplotlib.ticker import MultipleLocator
 
@@ -71,28 +137,33 @@ def scores_figure(totals: list, maximum: float):
     edges = score_bins(maximum)
     axes.hist(totals, bins=edges, color=BAR, edgecolor="white")
     axes.xaxis.set_major_locator(MultipleLocator(2 * (edges[1] - edges[0]) if len(edges) > 2 else maximum))
-    axes.set(xlabel=f"total score (out of {points(maximum)}; bins of {points(edges[1] - edges[0])} points)",
-             ylabel="students", xlim=(0, maximum), title=f"Scores of {len(totals)} students")
+    axes.set(xlabel=label(N_("total score (out of {maximum}; bins of {width} points)")).format(
+                 maximum=points(maximum), width=points(edges[1] - edges[0])),
+             ylabel=label(N_("students")), xlim=(0, maximum),
+             title=label(N_("Scores of {students} students")).format(students=len(totals)))
     _integer_ticks(axes.yaxis)
     return figure
 
 
+@in_chart_fonts
 def ops_figure(stats: list, graded: int):
     """stats: [(op key, max, mean points, share with full marks)]."""
     figure = _figure(7.0, 3.8)
     axes = figure.add_subplot()
     where = range(len(stats))
     axes.bar([x - 0.2 for x in where], [100 * full for *_, full in stats], width=0.4, color="#55a868",
-             label="full marks (% of submissions)")
+             label=label(N_("full marks (% of submissions)")))
     axes.bar([x + 0.2 for x in where], [100 * avg / maximum if maximum else 0 for _, maximum, avg, _ in stats],
-             width=0.4, color="#8172b2", label="mean score (% of the op's points)")
+             width=0.4, color="#8172b2", label=label(N_("mean score (% of the op's points)")))
     axes.set_xticks(list(where), [key for key, *_ in stats])
-    axes.set(ylim=(0, 100), title=f"Per op, over the {graded} graded submissions")
+    axes.set(ylim=(0, 100),
+             title=label(N_("Per op, over the {graded} graded submissions")).format(graded=graded))
     _percent_axis(axes.yaxis)
     figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     return figure
 
 
+@in_chart_fonts
 def properties_figure(stats: list, graded: int):
     """stats: [(op key, property, points, passed, share passed)], drawn top to bottom in that order."""
     figure = _figure(7.0, 1.2 + 0.24 * max(1, len(stats)))
@@ -103,25 +174,26 @@ def properties_figure(stats: list, graded: int):
     axes.bar_label(bars, labels=[f"{passed}/{graded}" for *_, passed, _ in stats][::-1], padding=3,
                    fontsize="x-small")
     axes.set(xlim=(0, 112))
-    figure.suptitle(f"Share of the {graded} graded submissions passing each property")
+    figure.suptitle(label(N_("Share of the {graded} graded submissions passing each property")).format(graded=graded))
     axes.tick_params(axis="y", labelsize="small")
     _percent_axis(axes.xaxis)
     axes.set_xticks(range(0, 101, 20))
     return figure
 
 
+@in_chart_fonts
 def mistakes_figure(top: list):
     """top: [(label, students)], the most frequent first."""
-    labels = ["\n".join(wrap(f"{rank}. {label}", LABEL_WIDTH)) for rank, (label, _) in enumerate(top, start=1)]
+    labels = ["\n".join(wrap(f"{rank}. {title}", LABEL_WIDTH)) for rank, (title, _count) in enumerate(top, start=1)]
     figure = _figure(7.0, max(2.0, 1.0 + 0.22 * sum(label.count("\n") + 1 for label in labels) + 0.1 * len(top)))
     axes = figure.add_subplot()
     if top:
         axes.barh(labels[::-1], [count for _, count in top][::-1], color="#c44e52")
         _integer_ticks(axes.xaxis)
-        axes.set(xlabel="students")
-        figure.suptitle("Most frequent mistakes")
+        axes.set(xlabel=label(N_("students")))
+        figure.suptitle(label(N_("Most frequent mistakes")))
         axes.tick_params(axis="y", labelsize="small")
     else:
         axes.set_axis_off()
-        axes.text(0.5, 0.5, "no mistakes among the graded submissions", ha="center", va="center")
+        axes.text(0.5, 0.5, label(N_("no mistakes among the graded submissions")), ha="center", va="center")
     return figure
