@@ -163,3 +163,39 @@ def test_the_font_lookup_finds_a_font_that_has_chinese_glyphs_not_placeholder_bo
         assert charts.cjk_font() is None
     finally:
         charts.cjk_font.cache_clear()
+
+
+# --------------------------------------------------------------------------- the reports' pages
+
+def test_the_integrity_page_in_chinese_translates_the_kit_and_escapes_the_student(chinese, tmp_path):
+    from grader.instructor.integrity.report import build, read_student, to_html
+
+    (tmp_path / "ops.py").write_text("import torch\n", encoding="utf-8")
+    page = to_html(build([read_student("<b>bob</b>", tmp_path / "ops.py")]))
+    assert '<html lang="zh-CN">' in page and "<h1>学术诚信报告</h1>" in page
+    assert "自动微分库：导入 torch" in page and "ops.py 第 1 行" in page
+    assert "&lt;b&gt;bob&lt;/b&gt;" in page and "<b>bob" not in page
+
+
+def _strength_data(sentence: str) -> dict:
+    totals = {"mutants": 1, "equivalent": 0, "non_equivalent": 1, "caught": 0, "survived": 1, "score": 0.0,
+              "diagnosed": 0, "diagnosis_coverage": None, "collateral": 0, "collateral_graded": 1}
+    row = {"id": "max.comparison.1", "op": "max", "mistake": sentence, "status": "survived", "caught_by": [],
+           "collateral": {}, "collateral_graded": True, "would_catch": [{"property": "max.ties", "graded": False}],
+           "diff": "-a\n+b"}
+    return {"rubric": {"seed": 1, "examples_per_property": 5}, "probe": {"seed": 2, "examples_per_property": 50},
+            "ops": {"max": totals}, "total": totals, "mutants": [row]}
+
+
+def test_the_strength_page_in_chinese_shows_a_mutation_sentence_as_text(chinese):
+    """The sentence is the kit's, translated where shown, and still text: its "<=" is escaped."""
+    from grader.instructor.strength.operators import OPERATORS
+    from grader.instructor.strength.report import render_html
+
+    sentence = next(operator.sentence for operator in OPERATORS if operator.id == "comparison")
+    page = render_html(_strength_data(sentence))
+    assert '<html lang="zh-CN">' in page and "评分细则强度" in page
+    assert "使用了另一种比较（把 &gt;= 写成 &gt;、&lt;=、== 等）" in page
+    assert "<=" not in page
+    chinese.setenv("GRADER_LANG", "en")
+    assert "uses another comparison (&gt;= as &gt;, &lt;=, ==, ...)" in render_html(_strength_data(sentence))
