@@ -240,4 +240,4 @@ def _builtins_kept(value, toml) -> tuple:
 def add_course_argument(parser) -> None:
     """The ``--course DIR`` option every front end takes (default: ``$GRADER_COURSE``, else the kit's ops)."""
     parser.add_argument("--course", metavar="DIR",
-                        help=f"a course folder with course.toml: its ops (default: ${COURSE_ENV}, else the kit's)")
+                        help=_("a course folder with course.toml: its ops (default: ${env}, else the kit's)").format(env=COURSE_ENV))

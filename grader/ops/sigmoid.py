@@ -122,5 +122,5 @@ OP = OpSpec(
     points={"values": 4, "stability": 4, "upstream": 2, "no_mutation": 2},
     hypotheses=HYPOTHESES,
     nonfinite=nonfinite,
-    mutations=(("naive_sigmoid_derivative", "writes exp(-x) / (1 + exp(-x))**2 for s * (1 - s)", _naive_derivative),),
+    mutations=(("naive_sigmoid_derivative", N_("writes exp(-x) / (1 + exp(-x))**2 for s * (1 - s)"), _naive_derivative),),
 )
