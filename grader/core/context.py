@@ -32,6 +32,7 @@ from .bankfile import bank_key, build_bank, load_bank, save_bank
 from .grade import Report, check_property, grade, grade_op
 from .public_bank import public_bank
 from .rubric import Rubric
+from ..i18n import _
 
 CACHE, SHIPPED, REQUIRED = "cache", "shipped", "required"
 
@@ -58,11 +59,11 @@ def stored_bank(oracle, rubric, path, stale: str = CACHE, jobs: int = 1, key: st
     if bank is not None:
         return bank
     if stale == REQUIRED:
-        raise RuntimeError(f"the bank file {path} is missing or stale")
+        raise RuntimeError(_("the bank file {path} is missing or stale").format(path=path))
     if stale == SHIPPED:
-        print(f"grader: {path} is missing, unreadable or not drawn for this rubric, reference and library "
-              f"versions; drawing the example bank for this run (a few seconds; `grader bank {path}` "
-              "prepares it once)", file=sys.stderr)
+        print(_("grader: {path} is missing, unreadable or not drawn for this rubric, reference and library "
+                "versions; drawing the example bank for this run (a few seconds; `grader bank {path}` "
+                "prepares it once)").format(path=path), file=sys.stderr)
     bank = build_bank(oracle, rubric, key, jobs)
     if stale == CACHE:
         save_bank(bank, path, key)

@@ -107,11 +107,11 @@ def load_rubric(contract: Contract, path=None, parts=None) -> Rubric:
 def _part_points(path, key: str, table, defaults: dict) -> dict:
     """A part's graded properties and points, in its declared order (checked as an op's are)."""
     if not isinstance(table, dict):
-        raise RubricError(f"rubric {path}: [points.{key}] must be a table of property = points")
+        raise RubricError(_("rubric {path}: [points.{key}] must be a table of property = points").format(path=path, key=key))
     for name, value in table.items():
         if name not in defaults:
-            raise RubricError(f"rubric {path}: [points.{key}] has no property '{name}'; "
-                              f"known: {', '.join(sorted(defaults))}")
+            raise RubricError(_("rubric {path}: [points.{key}] has no property '{name}'; known: {known}").format(
+                path=path, key=key, name=name, known=", ".join(sorted(defaults))))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise RubricError(f"rubric {path}: [points.{key}] {name} must be a number >= 0")
+            raise RubricError(_("rubric {path}: [points.{key}] {name} must be a number >= 0").format(path=path, key=key, name=name))
     return {name: table[name] for name in defaults if table.get(name, 0) > 0}

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..i18n import _
+
 DRAW = """\
 import sys
 sys.path.insert(0, sys.argv[1])
@@ -40,5 +42,5 @@ def ship_public_bank(out) -> Path:
                             capture_output=True, text=True)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"drawing the release's public bank failed: {last}")
+        raise RuntimeError(_("drawing the release's public bank failed: {last}").format(last=last))
     return out / "grader" / "public_bank.npz"

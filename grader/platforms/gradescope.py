@@ -57,9 +57,10 @@ def read_config(path) -> str:
     try:
         visibility = json.loads(Path(path).read_text(encoding="utf-8")).get("visibility", "visible")
     except (ValueError, AttributeError):
-        raise UsageError(f"{path} is not a JSON object; rebuild the bundle with `grader gradescope build`") from None
+        raise UsageError(_("{path} is not a JSON object; rebuild the bundle with `grader gradescope build`").format(path=path)) from None
     if visibility not in VISIBILITIES:
-        raise UsageError(f"{path}: visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}")
+        raise UsageError(_("{path}: visibility must be one of {choices}, not {visibility}").format(
+            path=path, choices=", ".join(VISIBILITIES), visibility=repr(visibility)))
     return visibility
 
 
@@ -154,11 +155,11 @@ def _checked_reference(path: Path) -> bytes:
     from ..errors import UsageError
 
     if not path.is_file():
-        raise UsageError(f"reference solutions not found at {path} (set BACKPROP_SOLUTIONS)")
+        raise UsageError(_("reference solutions not found at {path} (set BACKPROP_SOLUTIONS)").format(path=path))
     module = load_trusted(path, "backprop_reference_bundle")
     absent = [op.class_name for op in registry.builtin().contract if not isinstance(getattr(module, op.class_name, None), type)]
     if absent:
-        raise UsageError(f"{path} is not the reference solutions: no class {', '.join(absent)}")
+        raise UsageError(_("{path} is not the reference solutions: no class {classes}").format(path=path, classes=", ".join(absent)))
     return path.read_bytes()
 
 
