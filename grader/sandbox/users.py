@@ -27,6 +27,8 @@ import stat
 import time
 from dataclasses import dataclass
 
+from ..i18n import _
+
 POOL = range(47000, 48000)
 LOCK_FOLDERS = ("/run/backprop-grader", "/tmp/backprop-grader-uids")
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
@@ -63,7 +65,7 @@ def account_for(user) -> "Account | None":
         user = os.environ.get("GRADER_WORKER_USER") or None
     if os.geteuid() != 0:
         if explicit:
-            raise SandboxError(f"running student code as {user!r} needs root")
+            raise SandboxError(_("running student code as {user} needs root").format(user=repr(user)))
         return None
     if user is None:
         return _dedicated()
@@ -72,11 +74,11 @@ def account_for(user) -> "Account | None":
         uid, gid, name = entry.pw_uid, entry.pw_gid, entry.pw_name
     except KeyError:
         if isinstance(user, str):
-            raise SandboxError(f"there is no user {user!r} to run student code as") from None
+            raise SandboxError(_("there is no user {user} to run student code as").format(user=repr(user))) from None
         uid = gid = int(user)
         name = f"uid {uid}"
     if uid == 0 or gid == 0:
-        raise SandboxError("refusing to run student code as root")
+        raise SandboxError(_("refusing to run student code as root"))
     return Account(uid, gid, name, dedicated=False)
 
 
@@ -91,7 +93,7 @@ def _lock_folder() -> str:
         info = os.lstat(folder)
         if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and not info.st_mode & 0o022:
             return folder
-    raise SandboxError(f"no safe folder for the sandbox's user locks (tried {', '.join(LOCK_FOLDERS)})")
+    raise SandboxError(_("no safe folder for the sandbox's user locks (tried {folders})").format(folders=", ".join(LOCK_FOLDERS)))
 
 
 # Where this process starts looking in the pool: after the ID it took last, so an ID just
@@ -119,7 +121,7 @@ def _dedicated() -> Account:
         kill_user(uid)
         sweep_files(uid)
         return Account(uid, uid, f"uid {uid}", dedicated=True, lock_fd=fd)
-    raise SandboxError(f"all {len(POOL)} sandbox user IDs are in use")
+    raise SandboxError(_("all {count} sandbox user IDs are in use").format(count=len(POOL)))
 
 
 # --------------------------------------------------------------------------- processes
