@@ -9,7 +9,6 @@ and both runners see the same thing. Whatever comes back is only a claim the gra
 (judge.py).
 """
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from ...core.contract import OpSpec
-from ...atomic import write_atomic
 from ...paths import REPO, load_trusted
 from ...run.in_process import InProcessRunner
 from ...sandbox.untrusted import calls
@@ -94,21 +92,10 @@ class InProcessCapstone(InProcessRunner):
 def _sandbox(source, filename, graph_source, private_dirs, fork_server):
     from ...sandbox.sandbox_runner import SandboxRunner
 
-    class CapstoneSandbox(SandboxRunner):
-        """The sandbox runner whose worker also loads the capstone's harness (worker.py)."""
-
-        def _scratch(self):
-            scratch, name = super()._scratch()
-            for part, text in part_sources(graph_source).items():
-                path = os.path.join(scratch, part)
-                write_atomic(path, text.encode("utf-8", "surrogateescape"), mode=0o444)
-            return scratch, name
-
-        def _config(self, scratch, source_name):
-            return {**super()._config(scratch, source_name), "capstone": [GRAPH_FILE, NETWORK_FILE]}
-
+    # The worker also loads the capstone's harness when its config names the files (worker.py).
     # The ops' own time limits: training is one call, well under a second of CPU.
-    return CapstoneSandbox(source, filename, private_dirs=tuple(private_dirs), fork_server=fork_server)
+    return SandboxRunner(source, filename, private_dirs=tuple(private_dirs), fork_server=fork_server,
+                         extra_files=part_sources(graph_source), extra_config={"capstone": [GRAPH_FILE, NETWORK_FILE]})
 
 
 def make_runner(submission, graph_source: str, in_process: bool = False, private_dirs=(), fork_server: str = ""):
