@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..ops import registry
 from ..instructor.stubs import BEGIN, END
+from .capstone_cells import capstone_cells
 from ..run.cells import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
 
 NOT_IN_NOTEBOOK = "<!-- not in the notebook -->"
@@ -224,6 +225,7 @@ def build_notebook(solution_source: str, stub_docstring: str, readme: Path, rubr
             cells.append(new_code_cell(score_source(op, points, rubric_path), id=score_id(op.key).replace("_", "-"),
                                        metadata=_meta(score_id(op.key), grade=True, locked=True,
                                                       points=points)))
+    cells += capstone_cells(rubric, rubric_path, _meta)   # graph.py's cells, when the rubric grades it
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
                                                    "language_info": {"name": "python"}})
     nbformat.validate(notebook)
