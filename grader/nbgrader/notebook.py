@@ -69,9 +69,10 @@ def check(op_key, cls):
 HOW_IT_WORKS = """\
 ## How this notebook is graded
 
-* Write your code in the **answer cells**, the cells holding the classes. Only the answer cells
-  (and the import cell above them) are graded: a helper function your classes need must be
-  defined in an answer cell too, not in a cell you added.
+* Write your code in the **answer cells**: the cells holding the classes, and at the end the
+  capstone's `backward` and `sgd_step`. Only the answer cells (and the import cell above the
+  classes) are graded: a helper function your code needs must be defined in an answer cell too,
+  not in a cell you added.
 * The **check cell** under each class runs the public checks on it, with the points each check
   is worth. Passing all of them means full marks for that class.
 * The **graded cell** under each check cell holds only a comment in your copy. When your
