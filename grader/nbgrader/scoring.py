@@ -4,7 +4,9 @@ This is the trusted side of the nbgrader integration and knows nothing about nbg
 the answer cells from the file (answers.py), runs them through the runner that decides grades
 (`make_runner`: the sandbox), and judges the outcomes here, against the reference loaded in this
 process. The reference and the example bank are built once per process and reused for every
-notebook of an ``nbgrader autograde`` batch.
+notebook of an ``nbgrader autograde`` batch. A notebook with the capstone's cells is also graded
+on the graph.py they make (capstone_cells.graph_source), in the same runner and by the same
+code as a graph.py beside ops.py in ``grader batch`` (grader/ops/capstone/session.py).
 """
 
 from dataclasses import dataclass
