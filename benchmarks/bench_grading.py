@@ -8,10 +8,11 @@
    fresh Python process doing all of it with a cached bank: what `grader grade` would cost.
    Then start_figures.py's rows: `grader grade`, the sandbox's worker and Gradescope's
    run_autograder per submission, each as a ratio to `python -I -c "import numpy"` in this run.
-2. A generated class (make_class.py: correct and broken submissions from tests/corpus) graded
-   with ``grader batch`` (cold: the bank is built inside the run), and the same class with
-   ``nbgrader autograde`` in a minimal module-based course (nbgrader_course.py) when nbgrader
-   is importable. Both gradebooks are compared student by student.
+2. A generated class (make_class.py: correct and broken submissions from tests/corpus, each with
+   a graph.py from tests/capstone_corpus) graded with ``grader batch`` (cold: the bank is built
+   inside the run), and the same class with ``nbgrader autograde`` in a minimal module-based
+   course (nbgrader_course.py) when nbgrader is importable. Both grade the ops and the capstone;
+   their totals are compared student by student.
 
 A benchmark, not a test: it prints a table of figures (benchmarks/README.md has the last ones).
 """
@@ -171,7 +172,8 @@ def whole_class(work: Path, count: int, jobs: int, console: Console) -> tuple:
     bank, oracle = work / "nbgrader-bank.npz", Reference(load_trusted(solutions_path(), "backprop_reference"))
     key = bank_key(oracle, rubric)
     save_bank(Bank(oracle, rubric), bank, key)  # the same examples the batch graded on
-    ids = nbgrader_course.make_course(course, submissions, columns_for(rubric), DEFAULT_RUBRIC, bank, key)
+    capstone = float(sum(rubric.parts.get("capstone", {}).values()))   # every student hands in a graph.py
+    ids = nbgrader_course.make_course(course, submissions, columns_for(rubric), DEFAULT_RUBRIC, bank, key, capstone)
     start = time.perf_counter()
     nbgrader_course.autograde(course)
     seconds = time.perf_counter() - start

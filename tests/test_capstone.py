@@ -221,6 +221,7 @@ def test_grade_adds_the_capstone_to_the_json_when_graph_py_sits_beside_ops_py(tm
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["score"] == 100 and report["capstone"]["score"] == 4
+    assert report["total"] == {"score": 104.0, "max_score": 120.0}   # what the gradebook and platforms count
     assert "overwritten" in done.stdout and "cmp" in done.stdout
 
 
@@ -266,5 +267,5 @@ def test_a_submission_without_graph_py_is_graded_without_the_capstone(tmp_path):
     (tmp_path / "ops.py").write_text(OPS, encoding="utf-8")
     done = _grader("grade", str(tmp_path), "--json", str(tmp_path / "r.json"), "-q", "--in-process")
     assert done.returncode == 0, done.stderr
-    assert "capstone" not in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert not {"capstone", "total"} & set(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))
     assert "capstone" not in done.stdout

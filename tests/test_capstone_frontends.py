@@ -46,6 +46,9 @@ def test_batch_adds_a_capstone_column_its_feedback_and_the_summary_curves(tmp_pa
     assert rows["Points Possible"]["capstone"] == "20" and rows["Points Possible"]["total"] == "120"
     assert [rows[sid]["capstone"] for sid in ("alice", "carol", "dan")] == ["20", "4", "0"]
     assert [rows[sid]["total"] for sid in ("alice", "carol", "dan")] == ["120", "104", "100"]
+    report = json.loads((tmp_path / "out" / "carol" / "report.json").read_text(encoding="utf-8"))
+    assert (report["score"], report["max_score"]) == (100.0, 100.0)        # the ops' part
+    assert report["total"] == {"score": 104.0, "max_score": 120.0}         # every part, as the gradebook counts
     feedback = (tmp_path / "out" / "carol" / "feedback.md").read_text(encoding="utf-8")
     assert "## Capstone" in feedback and "](loss.png)" in feedback and "overwritten" in feedback
     assert (tmp_path / "out" / "carol" / "loss.png").read_bytes()[:8] == PNG

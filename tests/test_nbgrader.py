@@ -9,7 +9,10 @@ The roster: the reference answers (full marks), the untouched release (0), one c
 op (each loses exactly what the hidden grader takes for that bug, on that op only), a copied
 answer cell (must not abort the batch; the later copy counts), a notebook that writes to
 stderr and warns (full marks), and a hostile notebook (patches numpy, the grader and
-subprocess, and tries to load the solutions: 0).
+subprocess, and tries to load the solutions: 0). The capstone's graded cell is scored with
+them (the reference's walker: full marks), and two students differ only there: a wrong tape
+walker from tests/capstone_corpus (capstone points lost, no op point) and an ops cell that does
+not load beside a correct walker (the graph properties kept).
 """
 
 import ast
@@ -55,6 +58,8 @@ BUGS = {
 # Sorts last: were it ever graded without the sandbox, it could forge only its own score,
 # which test_hostile_notebook_gets_zero then catches.
 HOSTILE = "zz_hostile"
+CAPSTONE_CORPUS = Path(__file__).with_name("capstone_corpus")
+CAPSTONE_CELL = "score_capstone"
 
 
 def _sandboxed() -> bool:
@@ -104,7 +109,28 @@ def _reference_submission(source_nb, release_nb):
     submission = copy.deepcopy(release_nb)
     for op in OPS:
         _set_answer(submission, op.key, _source(_cells(source_nb, answer_id(op.key))[0]))
+    _set_graph(submission, _source(_cells(source_nb, "graph_answer")[0]))
     return submission
+
+
+def _set_graph(notebook, source):
+    (cell,) = _cells(notebook, "graph_answer")
+    cell["source"] = source
+
+
+def _walker_submission(reference, name):
+    """The reference with the capstone's answer cell replaced by a corpus walker (backward, sgd_step)."""
+    notebook = copy.deepcopy(reference)
+    _set_graph(notebook, "import numpy as np\n\n\n" + (CAPSTONE_CORPUS / "wrong" / f"{name}.py").read_text(encoding="utf-8"))
+    return notebook
+
+
+def _broken_ops_submission(reference):
+    """An ops cell that does not compile (Embedding's, which the network needs) beside the right walker."""
+    notebook = copy.deepcopy(reference)
+    (cell,) = _cells(notebook, answer_id("embedding"))
+    cell["source"] = _source(cell).replace("def backward(self, grad_out):", "def backward(self, grad_out)", 1)
+    return notebook
 
 
 def _bug_submission(reference, op_key):
@@ -302,6 +328,8 @@ def course(tmp_path_factory):
     roster = {"ref": reference, "blank": release_nb, "dup_cell": _duplicate_cell_submission(reference),
               "stderr": _stderr_submission(reference), HOSTILE: _hostile_submission(release_nb)}
     roster.update({f"wrong_{key}": _bug_submission(reference, key) for key in BUGS})
+    roster.update({"walker_overwrite": _walker_submission(reference, "overwrite"),
+                   "broken_embedding_cell": _broken_ops_submission(reference)})
     for student, notebook in roster.items():
         folder = course / "submitted" / student / "backprop"
         folder.mkdir(parents=True)
@@ -334,6 +362,12 @@ def _op_max():
     return {op.key: float(rubric.op_max(op.key)) for op in OPS}
 
 
+def _cells_max():
+    """Every graded cell's points: the ops', then the capstone's (the rubric's part beside them)."""
+    return {**{score_id(key): points for key, points in _op_max().items()},
+            CAPSTONE_CELL: float(sum(load_rubric().parts["capstone"].values()))}
+
+
 def _feedback_text(course, student) -> str:
     """The feedback page as a reader sees it: tags (and syntax highlighting) removed."""
     page = (course["dir"] / "feedback" / student / "backprop" / "backprop.html").read_text(encoding="utf-8")
@@ -352,7 +386,7 @@ def test_init_writes_the_config_and_a_notebook_generated_from_the_kit(course, tm
         assert setting in config
     source = json.loads(course["source_text"])
     graded = [c["metadata"]["nbgrader"] for c in source["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
-    assert {meta["grade_id"]: meta["points"] for meta in graded} == {score_id(k): v for k, v in _op_max().items()}
+    assert {meta["grade_id"]: meta["points"] for meta in graded} == _cells_max()
     assert all(meta["locked"] for meta in graded)
     # Generated, not maintained: a second course gets the same notebook, byte for byte, and an
     # existing config is kept.
@@ -399,15 +433,14 @@ def test_the_batch_grades_everyone(course, cell_scores):
     assert "Cell with id 'answer_mul' exists multiple times!" in course["autograde_log"]  # dup_cell's copy
     assert "SchemaTooOldError" not in course["autograde_log"]
     for student, grades in cell_scores.items():
-        assert sorted(grades) == sorted(score_id(op.key) for op in OPS), student
+        assert sorted(grades) == sorted(_cells_max()), student
         assert not any(manual for _, _, manual in grades.values()), student
 
 
 @pytest.mark.parametrize("student", ["ref", "dup_cell", "stderr"])
 @pytest.mark.slow
 def test_correct_notebooks_get_full_marks(cell_scores, student):
-    assert {name: score for name, (score, _, _) in cell_scores[student].items()} == \
-        {score_id(key): points for key, points in _op_max().items()}
+    assert {name: score for name, (score, _, _) in cell_scores[student].items()} == _cells_max()
 
 
 @pytest.mark.slow
@@ -420,6 +453,9 @@ def test_untouched_release_gets_zero(cell_scores):
 def test_a_classic_bug_loses_exactly_its_points_on_its_op(cell_scores, grade_source, op_key):
     expected = grade_source(with_snippet(CORPUS / "wrong" / f"{BUGS[op_key]}.py")).ops
     got = {name: score for name, (score, _, _) in cell_scores[f"wrong_{op_key}"].items()}
+    # An op bug costs at most the capstone's milestone (it runs on the student's ops), never its graph logic.
+    full, milestone = _cells_max()[CAPSTONE_CELL], load_rubric().parts["capstone"]["milestone"]
+    assert got.pop(CAPSTONE_CELL) in (full, full - milestone)
     assert got == {score_id(key): result.score for key, result in expected.items()}
     assert got[score_id(op_key)] < _op_max()[op_key]
     assert all(got[score_id(key)] == points for key, points in _op_max().items() if key != op_key)
@@ -430,7 +466,7 @@ def test_a_classic_bug_loses_exactly_its_points_on_its_op(cell_scores, grade_sou
 @pytest.mark.slow
 def test_hostile_notebook_gets_zero(cell_scores):
     assert {name: score for name, (score, _, _) in cell_scores[HOSTILE].items()} == \
-        {score_id(op.key): 0.0 for op in OPS}
+        {name: 0.0 for name in _cells_max()}
 
 
 @pytest.mark.slow
@@ -455,8 +491,48 @@ def test_export_totals(course, cell_scores):
     assert sorted(rows) == course["roster"]
     for student, grades in cell_scores.items():
         assert float(rows[student]["score"]) == pytest.approx(sum(score for score, _, _ in grades.values()))
-        assert float(rows[student]["max_score"]) == sum(_op_max().values())
-    assert float(rows["ref"]["score"]) == 100.0 and float(rows["blank"]["score"]) == 0.0
+        assert float(rows[student]["max_score"]) == sum(_cells_max().values())
+    assert float(rows["ref"]["score"]) == 120.0 and float(rows["blank"]["score"]) == 0.0
+
+
+@pytest.mark.slow
+def test_a_wrong_tape_walker_loses_what_batch_takes_and_no_op_point(course, cell_scores, tmp_path):
+    from grader.ops.capstone.session import grade_submission
+
+    got = {name: score for name, (score, _, _) in cell_scores["walker_overwrite"].items()}
+    capstone = got.pop(CAPSTONE_CELL)
+    assert got == {score_id(key): points for key, points in _op_max().items()}
+    # The same walker in a graph.py beside ops.py, graded as `grader batch` grades it (sandbox, reference).
+    given = (Path(__file__).resolve().parent.parent / "solutions" / "backprop" / "graph.py").read_text(encoding="utf-8")
+    (tmp_path / "ops.py").write_text(SOLUTION_SOURCE, encoding="utf-8")
+    (tmp_path / "graph.py").write_text(given[:given.index("def backward(loss):")] +
+                                       (CAPSTONE_CORPUS / "wrong" / "overwrite.py").read_text(encoding="utf-8"))
+    batch = grade_submission(tmp_path, load_rubric())
+    assert capstone == batch.score < _cells_max()[CAPSTONE_CELL]
+    text = _feedback_text(course, "walker_overwrite")
+    for shown in ("Capstone: ", "network gradients, in backward order", "WRONG", "fan_out", "overwritten"):
+        assert shown in text, shown
+
+
+@pytest.mark.slow
+def test_an_op_cell_that_does_not_load_costs_that_op_and_the_milestone_only(cell_scores):
+    got = {name: score for name, (score, _, _) in cell_scores["broken_embedding_cell"].items()}
+    assert got.pop(score_id("embedding")) == 0.0
+    assert got.pop(CAPSTONE_CELL) == _cells_max()[CAPSTONE_CELL] - load_rubric().parts["capstone"]["milestone"]
+    assert got == {name: points for name, points in _cells_max().items() if name in got}
+
+
+@pytest.mark.slow
+def test_the_capstone_feedback_has_its_loss_plot_and_no_hidden_source(course):
+    page = (course["dir"] / "feedback" / "ref" / "backprop" / "backprop.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 1   # the loss plot, in the capstone's graded cell
+    text = _feedback_text(course, "ref")
+    assert "Capstone: 20/20 points" in text and "training: loss" in text
+    assert "score_capstone(globals()" not in text
+    # The walker's solution is not in the release; its stub is.
+    assert "t.grad = g if t.grad is None else t.grad + g" in course["source_text"]
+    assert "t.grad = g if t.grad is None else t.grad + g" not in course["release_text"]
+    assert "def backward(loss):" in course["release_text"]
 
 
 # --------------------------------------------------------------------------- answer extraction

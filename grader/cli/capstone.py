@@ -15,17 +15,16 @@ from ..i18n import _
 
 def show_part(score, console, title: str, json_path=None, feedback_dir=None) -> None:
     """The capstone's tables on `console`; its report under "capstone" in the JSON `json_path`
-    (written by the ops' report just before); feedback.md's capstone section and loss.png in
+    (written by the ops' report just before), with the "total" over both parts; feedback.md's capstone section and loss.png in
     `feedback_dir`."""
     import json
 
     from ..atomic import write_atomic
-    from ..render.capstone import render_terminal, to_json, write_feedback
+    from ..render.capstone import render_terminal, to_json, with_part, write_feedback
 
     render_terminal(score, console, title=title)
     if json_path:
-        data = json.loads(Path(json_path).read_text(encoding="utf-8"))
-        data["capstone"] = to_json(score)
+        data = with_part(json.loads(Path(json_path).read_text(encoding="utf-8")), to_json(score))
         write_atomic(json_path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     if feedback_dir:
         write_feedback(score, Path(feedback_dir), title)

@@ -79,9 +79,9 @@ def grade_entry(student_id: str, path, context: Context, in_process: bool, shrin
         report = context.grading.grade(student_id, runner, shrink=shrink).to_json()
         report["status"] = graded_status(report, runner, rubric.graded_ops)
         if graph:
-            from ..render.capstone import to_json
+            from ..render.capstone import to_json, with_part
 
-            report["capstone"] = to_json(session.grade_part(runner, rubric, graph))
+            with_part(report, to_json(session.grade_part(runner, rubric, graph)))   # and the "total"
     finally:
         runner.close()
     return report

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..ops import registry
 from ..instructor.stubs import BEGIN, END
+from .capstone_cells import capstone_cells
 from ..run.cells import PUBLIC_CHECKS_ID, SETUP_ID, answer_id, check_id, score_id
 
 NOT_IN_NOTEBOOK = "<!-- not in the notebook -->"
@@ -68,9 +69,10 @@ def check(op_key, cls):
 HOW_IT_WORKS = """\
 ## How this notebook is graded
 
-* Write your code in the **answer cells**, the cells holding the classes. Only the answer cells
-  (and the import cell above them) are graded: a helper function your classes need must be
-  defined in an answer cell too, not in a cell you added.
+* Write your code in the **answer cells**: the cells holding the classes, and at the end the
+  capstone's `backward` and `sgd_step`. Only the answer cells (and the import cell above the
+  classes) are graded: a helper function your code needs must be defined in an answer cell too,
+  not in a cell you added.
 * The **check cell** under each class runs the public checks on it, with the points each check
   is worth. Passing all of them means full marks for that class.
 * The **graded cell** under each check cell holds only a comment in your copy. When your
@@ -224,6 +226,7 @@ def build_notebook(solution_source: str, stub_docstring: str, readme: Path, rubr
             cells.append(new_code_cell(score_source(op, points, rubric_path), id=score_id(op.key).replace("_", "-"),
                                        metadata=_meta(score_id(op.key), grade=True, locked=True,
                                                       points=points)))
+    cells += capstone_cells(rubric, rubric_path, _meta)   # graph.py's cells, when the rubric grades it
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
                                                    "language_info": {"name": "python"}})
     nbformat.validate(notebook)

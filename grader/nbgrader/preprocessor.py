@@ -14,7 +14,9 @@ with the sandboxed grader in this process (scoring.py), and writes each graded c
 the op's checks, reasons and diagnoses as text on stdout, then the score as a plain numeric
 ``execute_result``, the one form of partial credit nbgrader reads. Nothing else is left in
 those outputs (no error, no stderr, either of which nbgrader would score 0); the text is
-escaped for a notebook's stream output (scoring.py, text.py). SaveAutoGrades,
+escaped for a notebook's stream output (scoring.py, text.py). The capstone's graded cell
+(capstone_cells.py) gets the same, graded in the same runner, with its loss plot as a PNG
+between the text and the score. SaveAutoGrades,
 which comes after it, then records exactly these values.
 
 So no student code runs outside the sandbox during autograde, and nothing a student's cell
@@ -22,6 +24,7 @@ could do in a kernel can change a score: there is no kernel. Any other notebook 
 executed as usual (this class *is* nbgrader's Execute for them, with the same settings).
 """
 
+import base64
 import os
 
 import nbformat
@@ -29,9 +32,42 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
-from ..render.escape import terminal
+from ..i18n import _
 from ..ops import registry
+from ..ops.capstone import KEY
+from ..render.escape import terminal
 from ..run.cells import op_key_of_score_id
+from .capstone_cells import SCORE_ID
+
+
+def _check_points(cell, what: str, max_score: float) -> None:
+    """A graded cell must be worth what the rubric gives: nbgrader would record a wrong total (or
+    fail on a score above the points)."""
+    points = float(cell.metadata.nbgrader["points"])
+    if max_score != points:
+        raise RuntimeError(
+            f"cell {cell.metadata.nbgrader['grade_id']} is worth {points:g} points but the rubric "
+            f"gives {what} {max_score:g}: regenerate the notebook "
+            "with `grader nbgrader init` from the same rubric, then `nbgrader generate_assignment --force`")
+
+
+def _outputs(text: str, score: float, points: float, png: bytes = b"") -> list:
+    """The graded cell's outputs: the feedback text, the loss plot if any, the score nbgrader reads."""
+    value = min(max(float(score), 0.0), float(points))  # above the points fails the submission
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+    if png:
+        outputs.append(nbformat.v4.new_output("display_data", data={
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": _("<the training loss plot: yours and the reference's>")}))
+    outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": repr(value)}, execution_count=None))
+    return outputs
+
+
+def loss_plot(part) -> bytes:
+    """The capstone's loss plot beside the reference curve, as in feedback.md (render/capstone.py)."""
+    from ..render.capstone import loss_png, to_json
+
+    return loss_png(to_json(part))
 
 
 class TrustedScores(Execute):
@@ -46,30 +82,28 @@ class TrustedScores(Execute):
         contract = registry.select().contract  # $GRADER_COURSE, else the kit's ops
         graded = [cell for cell in nb.cells
                   if utils.is_grade(cell) and op_key_of_score_id(cell.metadata.nbgrader["grade_id"]) in contract]
-        if not graded:
+        capstone = [cell for cell in nb.cells if utils.is_grade(cell) and cell.metadata.nbgrader["grade_id"] == SCORE_ID]
+        if not graded and not capstone:
             return super().preprocess(nb, resources, km=km)
-        from .scoring import grade_notebook
+        from .scoring import grade_parts
 
         path = self._submitted_notebook(resources)
-        report, texts = grade_notebook(path, self.rubric, self.shrink)
+        result = grade_parts(path, self.rubric, self.shrink, capstone=bool(capstone))
+        report, texts = result.report, result.texts
         for cell in graded:
             op = contract[op_key_of_score_id(cell.metadata.nbgrader["grade_id"])]
-            points = float(cell.metadata.nbgrader["points"])
-            result = report.ops.get(op.key)
-            if result is None or result.max_score != points:
-                # nbgrader would record a wrong total (or fail on a score above the points).
-                raise RuntimeError(
-                    f"cell {cell.metadata.nbgrader['grade_id']} is worth {points:g} points but the rubric "
-                    f"gives {op.class_name} {result.max_score if result else 0:g}: regenerate the notebook "
-                    "with `grader nbgrader init` from the same rubric, then `nbgrader generate_assignment --force`")
-            value = min(max(float(result.score), 0.0), points)  # above the points fails the submission
-            cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=texts[op.key] + "\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(value)}, execution_count=None),
-            ]
+            score = report.ops.get(op.key)
+            _check_points(cell, op.class_name, score.max_score if score else 0)
+            cell.outputs = _outputs(texts[op.key], score.score, score.max_score)
+        for cell in capstone:
+            part = result.capstone
+            _check_points(cell, "the capstone", part.max_score)
+            cell.outputs = _outputs(texts[KEY], part.score, part.max_score, loss_plot(part))
+        total = report.score + (result.capstone.score if capstone else 0.0)
+        most = report.max_score + (result.capstone.max_score if capstone else 0.0)
         # The student id is a folder name: shown in the instructor's terminal, so escaped for it.
         self.log.info("%s: %g/%g points from the trusted grader", terminal(resources["nbgrader"]["student"]),
-                      report.score, report.max_score)
+                      total, most)
         return nb, resources
 
     def _submitted_notebook(self, resources) -> str:

@@ -46,3 +46,23 @@ def op_text(class_name: str, op_score) -> str:
         shown[check.kind] = check.name
         lines += [f"       {line}" for line in (check.feedback or check.reason).splitlines()]
     return terminal("\n".join(lines))
+
+
+def capstone_text(score) -> str:
+    """The capstone's result as plain text: its checks, the network's gradients as the cmp-style
+    table (render/capstone.py, the same as ``grader grade`` prints), training, what failed and
+    why. The student's text in it is already escaped by the renderer; the width is fixed so the
+    text is the same byte for byte wherever it is graded."""
+    import io
+
+    from rich.console import Console
+
+    from ..render.capstone import render_terminal
+
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None, force_terminal=False, highlight=False,
+                      legacy_windows=False, soft_wrap=False)
+    title = _("Capstone: {score}/{max_score} points").format(score=_points(score.score),
+                                                              max_score=_points(score.max_score))
+    render_terminal(score, console, title=title)
+    return terminal("\n".join(line.rstrip() for line in out.getvalue().rstrip().splitlines()))

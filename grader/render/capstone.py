@@ -133,5 +133,15 @@ def to_json(score) -> dict:
     return data
 
 
+def with_part(report: dict, part: dict) -> dict:
+    """The ops' report (JSON form) with the capstone's (`to_json`) under "capstone", and "total":
+    the score and max score over every graded part, as the gradebook and the platforms count
+    them. The ops' own ``score``/``max_score`` stay theirs; a report without a capstone has neither key."""
+    report["capstone"] = part
+    report["total"] = {"score": float(report["score"]) + float(part["score"]),
+                       "max_score": float(report["max_score"]) + float(part["max_score"])}
+    return report
+
+
 def write_json(score, path) -> None:
     write_atomic(path, json.dumps(to_json(score), indent=2, sort_keys=True) + "\n")

@@ -97,6 +97,9 @@ class SandboxRunner:
     * `landlock`: also confine the worker with Landlock where the kernel has it.
     * `fork_server`: the address of a batch's `launchers.ForkServer` to fork workers from
       ("" = start each worker with ``exec``). Either way the worker is confined the same.
+    * `extra_files`: {filename: text} written read-only into every worker's scratch folder beside
+      the source, and `extra_config`: entries added to the worker's configuration. The capstone
+      uses them for its graph.py and network.py (grader/ops/capstone/runner.py, worker.py).
 
     A worker is killed when the *thread* that started it exits (PR_SET_PDEATHSIG, so no worker
     outlives a killed grader), so create, use and close a runner in the same thread.
@@ -104,7 +107,8 @@ class SandboxRunner:
 
     def __init__(self, source: str, filename: str = "ops.py", *, memory_bytes: int = None,
                  cpu_seconds: float = 120.0, call_timeout: float = 5.0, op_timeout: float = 10.0,
-                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = ""):
+                 user=None, private_dirs=(), landlock: bool = True, fork_server: str = "",
+                 extra_files=None, extra_config=None):
         if min(cpu_seconds, call_timeout, op_timeout) <= 0:
             raise ValueError("cpu_seconds, call_timeout and op_timeout must be positive")
         self.filename = filename
@@ -118,6 +122,7 @@ class SandboxRunner:
                                 *(os.path.realpath(folder) for folder in private_dirs)})
         self._landlock = landlock
         self._fork_server = fork_server
+        self._extra_files, self._extra_config = dict(extra_files or {}), dict(extra_config or {})
         self._sink = Sink(OUTPUT_BYTES)
         self._budgets = {}
         self._classes = []
@@ -236,7 +241,7 @@ class SandboxRunner:
             "cpu_seconds": self.cpu_seconds, "file_bytes": FILE_BYTES, "open_files": OPEN_FILES,
             "uid": account.uid if account else None, "gid": account.gid if account else None,
             "dedicated": bool(account and account.dedicated), "processes": PROCESSES,
-            "parent": os.getpid(), "landlock": self._landlock,
+            "parent": os.getpid(), "landlock": self._landlock, **self._extra_config,
         }
 
     def _scratch(self) -> tuple:
@@ -245,10 +250,11 @@ class SandboxRunner:
         self.scratch_dirs.append(scratch)
         name = os.path.basename(self.filename)
         name = name if name.endswith(".py") and name.replace("_", "a").replace(".", "a").isalnum() else "ops.py"
-        path = os.path.join(scratch, name)
-        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as file:
-            file.write(self._source)
-        os.chmod(path, 0o444)
+        for filename, text in {**self._extra_files, name: self._source}.items():
+            path = os.path.join(scratch, filename)
+            with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as file:
+                file.write(text)
+            os.chmod(path, 0o444)
         if self.account is not None:
             os.chown(scratch, self.account.uid, self.account.gid)
         return scratch, name

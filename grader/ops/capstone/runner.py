@@ -9,15 +9,13 @@ and both runners see the same thing. Whatever comes back is only a claim the gra
 (judge.py).
 """
 
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ...core.contract import OpSpec
-from ...atomic import write_atomic
 from ...paths import REPO, load_trusted
 from ...run.in_process import InProcessRunner
 from ...sandbox.untrusted import calls
@@ -73,13 +71,17 @@ def run_requests(runner, requests) -> list:
 
 
 class InProcessCapstone(InProcessRunner):
-    """The in-process runner (the student's own machine), with the harness loaded beside the module."""
+    """The in-process runner (the student's own machine), with the harness loaded beside the module.
+    `graph_module`, if given, is the graph code itself, already loaded (a notebook's kernel: its
+    namespace), in place of `graph_source`."""
 
-    def __init__(self, source: str, filename: str, graph_source: str):
+    def __init__(self, source: str, filename: str, graph_source: str, graph_module=None):
         super().__init__(source, filename)
         self.harness = load_trusted(HARNESS, "capstone_harness")
         with self._capture():
             self.harness.setup(self.module, part_sources(graph_source))
+        if graph_module is not None:
+            self.harness.bind(GRAPH_FILE, graph_module)
 
     def missing(self, op) -> str:
         return self.load_error if op is CAPSTONE else super().missing(op)
@@ -94,29 +96,26 @@ class InProcessCapstone(InProcessRunner):
 def _sandbox(source, filename, graph_source, private_dirs, fork_server):
     from ...sandbox.sandbox_runner import SandboxRunner
 
-    class CapstoneSandbox(SandboxRunner):
-        """The sandbox runner whose worker also loads the capstone's harness (worker.py)."""
-
-        def _scratch(self):
-            scratch, name = super()._scratch()
-            for part, text in part_sources(graph_source).items():
-                path = os.path.join(scratch, part)
-                write_atomic(path, text.encode("utf-8", "surrogateescape"), mode=0o444)
-            return scratch, name
-
-        def _config(self, scratch, source_name):
-            return {**super()._config(scratch, source_name), "capstone": [GRAPH_FILE, NETWORK_FILE]}
-
+    # The worker also loads the capstone's harness when its config names the files (worker.py).
     # The ops' own time limits: training is one call, well under a second of CPU.
-    return CapstoneSandbox(source, filename, private_dirs=tuple(private_dirs), fork_server=fork_server)
+    return SandboxRunner(source, filename, private_dirs=tuple(private_dirs), fork_server=fork_server,
+                         extra_files=part_sources(graph_source), extra_config={"capstone": [GRAPH_FILE, NETWORK_FILE]})
 
 
 def make_runner(submission, graph_source: str, in_process: bool = False, private_dirs=(), fork_server: str = ""):
-    """The runner for the ops and the capstone of one submission (run.factory.make_runner's twin)."""
+    """The runner for the ops and the capstone of one submission (run.factory.make_runner's twin).
+
+    Its ``graph_alone()`` starts a runner of the same kind for the graph code alone, beside an
+    empty ops.py: what the graph properties are graded in when the submission's ops.py does not
+    load (they run on the grader's own ops, so a broken ops.py must not cost them)."""
     from ...run.factory import Unloadable
 
     if submission.error:
-        return Unloadable(submission.error)
-    if in_process:
-        return InProcessCapstone(submission.source, submission.filename, graph_source)
-    return _sandbox(submission.source, submission.filename, graph_source, private_dirs, fork_server)
+        runner = Unloadable(submission.error)
+    elif in_process:
+        runner = InProcessCapstone(submission.source, submission.filename, graph_source)
+    else:
+        runner = _sandbox(submission.source, submission.filename, graph_source, private_dirs, fork_server)
+    alone = replace(submission, source="", error="")
+    runner.graph_alone = lambda: make_runner(alone, graph_source, in_process, private_dirs, fork_server)
+    return runner

@@ -74,7 +74,8 @@ def grade_part(runner, rubric, graph: Graph, public: bool = False, chosen=None):
 
     chosen = chosen or choose_oracle(public)
     curve = chosen.curve()
-    if graph.error or runner.load_error:   # every property fails, saying why
+    alone = getattr(runner, "graph_alone", None)
+    if graph.error or (runner.load_error and alone is None):   # every property fails, saying why
         from ...core.grade import CheckResult
         from .properties import PROPERTIES
 
@@ -82,6 +83,15 @@ def grade_part(runner, rubric, graph: Graph, public: bool = False, chosen=None):
         checks = [CheckResult(name, 0.0, float(value), False, PROPERTIES[name], reason=error, feedback=error,
                               kind="error") for name, value in points.items()]
         return CapstoneScore(0.0, float(sum(points.values())), checks, reference_curve=curve, error=error)
+    if runner.load_error:
+        # ops.py does not load: the graph properties run on the grader's own ops, so they are graded
+        # on the graph code alone (runner.make_runner); only the milestone needs the student's ops.
+        spare = alone()
+        try:
+            return grade_capstone(spare, rubric, chosen.grads, curve, chosen.mistaken_curves,
+                                  ops_error=runner.load_error)
+        finally:
+            spare.close()
     return grade_capstone(runner, rubric, chosen.grads, curve, chosen.mistaken_curves)
 
 
