@@ -7,6 +7,7 @@ translation that drops or renames a placeholder, and a stale translation all fai
 """
 
 import ast
+import re
 import string
 from pathlib import Path
 
@@ -85,6 +86,16 @@ def test_every_translation_keeps_the_placeholders_of_its_message(catalogue):
 def test_the_catalogue_holds_no_message_the_source_no_longer_says(source_messages, catalogue):
     stale = [entry.id for entry in catalogue if entry.id and entry.id not in source_messages]
     assert not stale, f"stale translations (run pybabel update, see babel.cfg): {stale}"
+
+
+def test_no_message_is_translated_twice():
+    """Babel keeps the last of two entries with one msgid, silently: blocks appended to the catalogue
+    by separate changes must not repeat a message (the earlier translation would be lost unseen)."""
+    text = CATALOGUE.read_text(encoding="utf-8")
+    keys = re.findall(r'^(?:msgctxt .*\n)?msgid ((?:".*"\n)+)msgstr', text, re.M)
+    repeated = sorted({key for key in keys if keys.count(key) > 1 and key != '""\n'})
+    assert len(keys) > 100
+    assert not repeated, f"messages with two entries in {CATALOGUE.name}: {repeated}"
 
 
 def _own_scope(function):
