@@ -52,7 +52,12 @@ def test_batch_adds_a_capstone_column_its_feedback_and_the_summary_curves(tmp_pa
     feedback = (tmp_path / "out" / "carol" / "feedback.md").read_text(encoding="utf-8")
     assert "## Capstone" in feedback and "](loss.png)" in feedback and "overwritten" in feedback
     assert (tmp_path / "out" / "carol" / "loss.png").read_bytes()[:8] == PNG
-    assert not (tmp_path / "out" / "dan" / "loss.png").exists()
+    assert not (tmp_path / "out" / "dan" / "loss.png").exists()   # nothing of dan's trained
+    dan = json.loads((tmp_path / "out" / "dan" / "report.json").read_text(encoding="utf-8"))
+    assert dan["total"] == {"score": 100.0, "max_score": 120.0}            # as the gradebook counts
+    assert dan["capstone"]["score"] == 0 and "no graph.py next to ops.py" in dan["capstone"]["error"]
+    feedback = (tmp_path / "out" / "dan" / "feedback.md").read_text(encoding="utf-8")
+    assert "## Capstone" in feedback and "no graph.py next to ops.py" in feedback and "loss.png" not in feedback
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "summary-capstone.png" in summary and "2 submissions with a graph.py" in summary
     assert (tmp_path / "out" / "summary-capstone.png").read_bytes()[:8] == PNG

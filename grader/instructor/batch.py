@@ -109,11 +109,13 @@ def write_student(out: Path, sid: str, report: dict) -> None:
     folder = out / sid
     folder.mkdir(exist_ok=True)
     markdown = feedback_markdown(sid, report)
-    if "capstone" in report:   # its section, and its loss plot beside feedback.md
+    if "capstone" in report:   # its section, and its loss plot beside feedback.md (none without a curve)
         from ..render.capstone import PLOT_NAME, loss_png, markdown_section
 
-        write_atomic(folder / PLOT_NAME, loss_png(report["capstone"]))
-        markdown = markdown.rstrip("\n") + "\n\n" + markdown_section(report["capstone"])
+        plot = PLOT_NAME if report["capstone"]["curve"] else None
+        if plot:
+            write_atomic(folder / plot, loss_png(report["capstone"]))
+        markdown = markdown.rstrip("\n") + "\n\n" + markdown_section(report["capstone"], plot)
     write_atomic(folder / FEEDBACK_NAME, markdown)
     write_atomic(folder / FEEDBACK_PAGE, feedback_html(sid, report))
     # Last, so a report.json on disk always has its feedback files beside it.
@@ -125,10 +127,7 @@ def with_capstone(row, report: dict, points: dict):
     capstone checks for the summary, when the rubric grades the capstone (grader/ops/capstone/)."""
     if not points:
         return row
-    part = report.get("capstone") or {"score": 0.0, "checks": [{"name": name, "passed": False, "kind": "missing",
-                                                                "mistake": "", "diagnosis": "",
-                                                                "reason": _("no graph.py beside ops.py")}
-                                                               for name in points]}
+    part = report["capstone"]   # every report has it when the class is graded on it (_batch)
     row.ops[CAPSTONE] = float(part["score"])
     row.score += float(part["score"])
     row.max_score += float(sum(points.values()))
@@ -226,6 +225,18 @@ def _batch(args) -> int:
     from ..ops.capstone.session import graph_file
 
     capstone = rubric.parts.get(CAPSTONE, {}) if any(graph_file(path) for _sid, path in entries) else {}
+    if capstone:
+        # A student who handed in no graph.py (or whose report predates it): their report.json and
+        # feedback say the capstone scored 0 and why, as the gradebook counts it (not 100/100 there
+        # and 100/120 here).
+        from ..ops.capstone.session import grade_part, read_graph
+        from ..render.capstone import to_json, with_part
+
+        for sid, path in selected:
+            if "capstone" not in reports[sid]:
+                part = {**to_json(grade_part(None, rubric, read_graph(path))), "handed_in": False}
+                reports[sid] = with_part(reports[sid], part)
+                write_student(out, sid, reports[sid])
     gradebook = Gradebook(columns + ([[CAPSTONE, float(sum(capstone.values()))]] if capstone else []),
                           [with_capstone(row_from_report(sid, reports[sid]), reports[sid], capstone)
                            for sid, _path in selected], shard_info,

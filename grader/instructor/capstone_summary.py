@@ -16,14 +16,16 @@ PLOT = "summary-capstone.png"
 
 
 def capstone_reports(gradebook, folder: Path) -> list:
-    """The "capstone" report of each student in the gradebook who has one, in id order."""
+    """The "capstone" report of each student in the gradebook who handed in a graph.py, in id order
+    (a student who did not has a part scoring 0 marked ``"handed_in": false``: batch.py)."""
     found = []
     for row in gradebook.rows:
         try:
             report = json.loads((folder / row.id / "report.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(report, dict) and isinstance(report.get("capstone"), dict):
+        if isinstance(report, dict) and isinstance(report.get("capstone"), dict) and \
+                report["capstone"].get("handed_in", True):
             found.append(report["capstone"])
     return found
 

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...i18n import _
 from ...run.submission import SubmissionError, decode_source, locate, read_submission
 from . import KEY
 from .runner import GRAPH_FILE, make_runner
@@ -37,11 +38,11 @@ class Graph:
 def read_graph(path) -> Graph:
     found = graph_file(path)
     if found is None:
-        return Graph(error=f"no {GRAPH_FILE} next to ops.py: submit both files")
+        return Graph(error=_("no {graph} next to ops.py: submit both files").format(graph=GRAPH_FILE))
     try:
         data = found.read_bytes()
     except OSError as error:
-        return Graph(error=f"{GRAPH_FILE} cannot be read: {error.strerror}")
+        return Graph(error=_("{graph} cannot be read: {reason}").format(graph=GRAPH_FILE, reason=error.strerror))
     return Graph(*decode_source(data, GRAPH_FILE))
 
 
