@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 from grader import i18n
 from grader.instructor import capstone_summary, charts
+from grader.render import capstone as capstone_render, fonts
 
 INSTRUCTOR_MODULES = sorted(
     [ROOT / "grader" / "instructor" / name for name in ("batch.py", "export.py", "shards.py", "release.py",
@@ -119,7 +120,7 @@ def _texts(figure) -> list:
 
 
 def test_without_a_cjk_font_the_charts_keep_their_english_labels(chinese):
-    chinese.setattr(charts, "cjk_font", lambda: None)
+    chinese.setattr(fonts, "cjk_font", lambda: None)
     figure = charts.scores_figure([1.0, 2.0, 3.0], 10.0)
     assert "Scores of 3 students" in _texts(figure)
     assert not any("学生" in text for text in _texts(charts.mistakes_figure([])))
@@ -128,7 +129,7 @@ def test_without_a_cjk_font_the_charts_keep_their_english_labels(chinese):
 
 
 def test_with_a_cjk_font_the_charts_are_in_chinese_and_drawn_with_it(chinese, recwarn):
-    chinese.setattr(charts, "cjk_font", lambda: "DejaVu Serif")   # stands in for an installed CJK font
+    chinese.setattr(fonts, "cjk_font", lambda: "DejaVu Serif")   # stands in for an installed CJK font
     figure = charts.scores_figure([1.0, 2.0, 3.0], 10.0)
     title = figure.axes[0].title
     assert title.get_text() == "3 名学生的得分"
@@ -136,33 +137,42 @@ def test_with_a_cjk_font_the_charts_are_in_chinese_and_drawn_with_it(chinese, re
     assert "已评分的提交中没有错误" in _texts(charts.mistakes_figure([]))
     assert "训练损失" in _texts(capstone_summary.curves_figure(
         [{"curve": [1.0, 0.5], "reference_curve": [1.0, 0.4], "threshold": 0.5}]))
+    student = {"curve": [1.0, 0.5], "reference_curve": [1.0, 0.4], "threshold": 0.5}
+    assert {"你的网络", "训练损失"} <= set(_texts(capstone_render.loss_figure(student)))   # the student's own plot
+
+
+def test_the_students_loss_plot_keeps_english_labels_without_a_cjk_font(chinese):
+    chinese.setattr(fonts, "cjk_font", lambda: None)
+    student = {"curve": [1.0, 0.5], "reference_curve": [1.0, 0.4], "threshold": 0.5}
+    assert {"your network", "training loss", "threshold 0.5"} <= set(_texts(capstone_render.loss_figure(student)))
+    assert capstone_render.loss_png(student)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_english_charts_never_look_for_a_font(monkeypatch):
     monkeypatch.setattr(i18n, "_selected", None)
     monkeypatch.delenv("GRADER_LANG", raising=False)
-    monkeypatch.setattr(charts, "cjk_font", lambda: pytest.fail("looked up a CJK font for English labels"))
+    monkeypatch.setattr(fonts, "cjk_font", lambda: pytest.fail("looked up a CJK font for English labels"))
     assert "Most frequent mistakes" in _texts(charts.mistakes_figure([("mul: swapped", 2)]))
 
 
 def test_the_font_lookup_finds_a_font_that_has_chinese_glyphs_not_placeholder_boxes(monkeypatch):
     from matplotlib import font_manager
 
-    han = {ord(character): 10 + number for number, character in enumerate(charts.CJK_PROBE)}
-    boxes = {ord(character): 7 for character in charts.CJK_PROBE}   # one placeholder for the whole block
-    fonts = {"latin.ttf": {ord("a"): 1}, "last-resort.otf": boxes, "cjk.ttc": {ord("a"): 1, **han}}
+    han = {ord(character): 10 + number for number, character in enumerate(fonts.CJK_PROBE)}
+    boxes = {ord(character): 7 for character in fonts.CJK_PROBE}   # one placeholder for the whole block
+    charmaps = {"latin.ttf": {ord("a"): 1}, "last-resort.otf": boxes, "cjk.ttc": {ord("a"): 1, **han}}
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [
         SimpleNamespace(name="A Last Resort", fname="last-resort.otf"),
         SimpleNamespace(name="Latin Sans", fname="latin.ttf"), SimpleNamespace(name="Han Sans", fname="cjk.ttc")])
-    monkeypatch.setattr(font_manager, "get_font", lambda fname: SimpleNamespace(get_charmap=lambda: fonts[fname]))
-    charts.cjk_font.cache_clear()
+    monkeypatch.setattr(font_manager, "get_font", lambda fname: SimpleNamespace(get_charmap=lambda: charmaps[fname]))
+    fonts.cjk_font.cache_clear()
     try:
-        assert charts.cjk_font() == "Han Sans"
-        fonts["cjk.ttc"] = {ord("a"): 1}
-        charts.cjk_font.cache_clear()
-        assert charts.cjk_font() is None
+        assert fonts.cjk_font() == "Han Sans"
+        charmaps["cjk.ttc"] = {ord("a"): 1}
+        fonts.cjk_font.cache_clear()
+        assert fonts.cjk_font() is None
     finally:
-        charts.cjk_font.cache_clear()
+        fonts.cjk_font.cache_clear()
 
 
 # --------------------------------------------------------------------------- the reports' pages

@@ -15,8 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..atomic import write_atomic
-from ..i18n import _
+from ..i18n import N_, _
 from .escape import markdown_block, markdown_inline, terminal
+from .fonts import in_chart_fonts, label
 
 PLOT_NAME = "loss.png"   # beside feedback.md
 
@@ -57,28 +58,36 @@ def render_terminal(score, console: Console, title: str = "capstone") -> None:
         console.print(Text(terminal(score.student_output[:2000])))
 
 
-def loss_png(data: dict) -> bytes:
-    """The student's training curve beside the reference's (log scale), threshold dashed, as PNG.
+@in_chart_fonts
+def loss_figure(data: dict):
+    """The student's training curve beside the reference's (log scale), threshold dashed.
     `data` is the capstone's JSON report (`to_json`), as a batch reads it back."""
-    import io
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6, 3.5), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.plot(data["reference_curve"], label="reference", color="#999999")
+    axes.plot(data["reference_curve"], label=label(N_("reference")), color="#999999")
     finite = [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in data["curve"]]
     if finite:
-        axes.plot(finite, label="your network", color="#4c72b0")
-    axes.axhline(data["threshold"], linestyle="--", color="#c44e52", label=f"threshold {data['threshold']:g}")
+        axes.plot(finite, label=label(N_("your network")), color="#4c72b0")
+    axes.axhline(data["threshold"], linestyle="--", color="#c44e52",
+                 label=label(N_("threshold {threshold:g}")).format(threshold=data["threshold"]))
     axes.set_yscale("log")
-    axes.set_xlabel("SGD step")
-    axes.set_ylabel("training loss")
+    axes.set_xlabel(label(N_("SGD step")))
+    axes.set_ylabel(label(N_("training loss")))
     axes.legend()
+    return figure
+
+
+@in_chart_fonts
+def loss_png(data: dict) -> bytes:
+    """`loss_figure` as PNG bytes (no timestamp or software in them: the same curve, the same bytes)."""
+    import io
+
     out = io.BytesIO()
-    figure.savefig(out, format="png", bbox_inches="tight", pad_inches=0.1, metadata={"Software": None})
+    loss_figure(data).savefig(out, format="png", bbox_inches="tight", pad_inches=0.1, metadata={"Software": None})
     return out.getvalue()
 
 
@@ -87,7 +96,8 @@ def _diff_text(value) -> str:
 
 
 def markdown_section(data: dict, plot: str = PLOT_NAME) -> str:
-    """The capstone's part of feedback.md, from its JSON report; `plot` is the loss PNG beside it."""
+    """The capstone's part of feedback.md, from its JSON report; `plot` is the loss PNG beside it
+    (None: no plot, as for a submission whose network never trained)."""
     ok, failed, yes, no, wrong = _("ok"), _("failed"), _("yes"), _("no"), _("wrong")  # outside the f-strings: extraction reads no f-string
     lines = ["## " + _("Capstone"), "",
              _("**Score: {score:g}/{max_score:g}** (apart from the ops' points)").format(
@@ -101,7 +111,7 @@ def markdown_section(data: dict, plot: str = PLOT_NAME) -> str:
         lines += [f"| {r['name']} | {yes if r['shape_ok'] else no} | {_diff_text(r['max_diff'])} | "
                   f"{ok if r['ok'] else '**' + wrong + '**'} |" for r in data["table"]]
     alt = _("training loss, yours and the reference's")
-    lines += ["", "### " + _("Training"), "", f"![{alt}]({plot})", ""]
+    lines += ["", "### " + _("Training"), "", f"![{alt}]({plot})", ""] if plot else [""]
     for check in data["checks"]:
         if not check["passed"] and check["feedback"]:
             lines += [f"### {check['name']}", "", markdown_block(check["feedback"])]
