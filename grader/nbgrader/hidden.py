@@ -19,8 +19,10 @@ def score(op_key: str, cls, rubric: str = "") -> float:
     """The op's score in [0, its points] for the class `cls`, as a plain float, by the rubric at
     path `rubric` (the kit's if empty): the one the notebook's points came from."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        print("Not scored: nbgrader_config.py must put grader.nbgrader.preprocessor.TrustedScores "
-              "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`).")
+        from ..i18n import _
+
+        print(_("Not scored: nbgrader_config.py must put grader.nbgrader.preprocessor.TrustedScores "
+                "in Autograde.autograde_preprocessors (run `grader nbgrader init --force`)."))
         return 0.0
     from ..core.context import GradingContext
     from ..ops import registry

@@ -45,10 +45,10 @@ def _check_points(cell, what: str, max_score: float) -> None:
     fail on a score above the points)."""
     points = float(cell.metadata.nbgrader["points"])
     if max_score != points:
-        raise RuntimeError(
-            f"cell {cell.metadata.nbgrader['grade_id']} is worth {points:g} points but the rubric "
-            f"gives {what} {max_score:g}: regenerate the notebook "
-            "with `grader nbgrader init` from the same rubric, then `nbgrader generate_assignment --force`")
+        raise RuntimeError(_(
+            "cell {cell} is worth {points:g} points but the rubric gives {what} {max_score:g}: regenerate the "
+            "notebook with `grader nbgrader init` from the same rubric, then `nbgrader generate_assignment --force`")
+            .format(cell=cell.metadata.nbgrader["grade_id"], points=points, what=what, max_score=max_score))
 
 
 def _outputs(text: str, score: float, points: float, png: bytes = b"") -> list:
