@@ -26,13 +26,23 @@ INSTRUCTOR_MODULES = sorted(
        *(ROOT / "grader" / "instructor" / "strength").glob("*.py"),
        *(ROOT / "grader" / "instructor" / "lms").glob("*.py")]
     + [ROOT / "grader" / "nbgrader" / "command.py", ROOT / "grader" / "cli" / "commands.py",
-       ROOT / "grader" / "platforms" / "command.py"])
+       ROOT / "grader" / "platforms" / "command.py"]
+    # the start-up refusals and the student-facing capstone texts outside instructor/
+    + [ROOT / "grader" / path for path in (
+        "core/rubric.py", "core/context.py", "platforms/gradescope.py", "sandbox/users.py", "nbgrader/hidden.py",
+        "nbgrader/preprocessor.py", "render/capstone.py", "ops/capstone/session.py", "ops/registry.py",
+        "instructor/release_bank.py")])
 
 # (module, words of the literal): texts no instructor reads as a message, with why.
 EXEMPT = {
     # a kit bug caught while building the release (a handout link to a file the release leaves
     # out), raised as ValueError for the kit's own tests, never shown to a user as a message
     ("release.py", "which the student repository does not have"),
+    # a programming error of the kit's own callers (a GradingContext built without a Rubric)
+    ("context.py", "GradingContext.build needs a Rubric"),
+    # traitlets' configuration help, read by `nbgrader --help-all` when the class is defined
+    ("preprocessor.py", "The rubric file the notebook's points come from"),
+    ("preprocessor.py", "Shrink each failed check to a minimal example"),
 }
 
 WRAPPERS = {"_", "ngettext", "N_", "label"}
