@@ -12,6 +12,7 @@ the ops (grader/cases.py says why). This module never imports Hypothesis: gradin
 cases (cache.py) does not need it.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,8 +47,16 @@ class GraphCase:
 
 # --------------------------------------------------------------------- values and exact answers
 
+def _frozen(arrays):
+    """`arrays` made read-only: the cached values are shared by every submission a process grades."""
+    for array in arrays:
+        array.setflags(write=False)
+    return arrays
+
+
+@functools.cache   # a batch judges every student on the same cases: draw each case's values once
 def values(case: GraphCase) -> tuple:
-    """(leaf data, per node its Jacobians for its float inputs): all from the case's seed."""
+    """(leaf data, per node its Jacobians for its float inputs): all from the case's seed, read-only."""
     rng = np.random.default_rng(case.seed)
     data = [rng.integers(0, bound, size) if integer else rng.normal(size=size)
             for integer, size, bound in zip(case.integer, case.sizes, case.bounds)]
@@ -58,7 +67,7 @@ def values(case: GraphCase) -> tuple:
         jacobians.append([rng.normal(size=(pre, sizes[i])) / np.sqrt(sizes[i] * len(floats)) for i in floats])
         index = next((i for i in inputs if case.slot_is_integer(i)), None)
         sizes.append(pre if index is None else case.sizes[index])
-    return data, jacobians
+    return tuple(_frozen(data)), tuple(tuple(_frozen(js)) for js in jacobians)
 
 
 def request(case: GraphCase) -> tuple:
@@ -94,9 +103,10 @@ def contribution(case, jacobians, data, node_output: int, slot: int, upstream):
     return jacobians[number][floats.index(slot)].T @ g
 
 
-def exact_grads(case: GraphCase) -> list:
-    """The true gradient of the loss for every tensor: an array, or None where there is none
-    (integer leaves, and tensors the loss does not depend on)."""
+@functools.cache
+def exact_grads(case: GraphCase) -> tuple:
+    """The true gradient of the loss for every tensor: an array (read-only), or None where there is
+    none (integer leaves, and tensors the loss does not depend on)."""
     data, jacobians = values(case)
     grads = [None] * case.count
     grads[-1] = np.ones(())
@@ -108,4 +118,5 @@ def exact_grads(case: GraphCase) -> list:
                 continue
             g = contribution(case, jacobians, data, output, slot, grads[output])
             grads[tensor] = g if grads[tensor] is None else grads[tensor] + g
-    return grads
+    _frozen([g for g in grads if g is not None])
+    return tuple(grads)
