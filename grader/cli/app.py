@@ -106,7 +106,42 @@ def _say(message) -> None:
     print(f"grader: {terminal(message)}", file=sys.stderr)
 
 
+def _grades_one_in_the_sandbox(argv) -> bool:
+    """`grader grade` (not --in-process) and a platform's `run`: one submission, one sandbox worker."""
+    if argv[:1] == ["grade"]:
+        return "--in-process" not in argv
+    return len(argv) > 1 and WAITED_ON.get(argv[0]) == "grader.platforms.command" and argv[1] == "run"
+
+
+def _start_worker_early(argv):
+    """The sandbox's `early` module with a worker already starting, or None: its Python and NumPy
+    start while this process imports the grading stack and loads the bank (sandbox/early.py)."""
+    if not _grades_one_in_the_sandbox(argv):
+        return None
+    try:
+        from ..sandbox import early
+    except ModuleNotFoundError:  # the students' release has no sandbox
+        return None
+    early.start()
+    return early
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        argv = _select_language(argv)
+    except i18n.LanguageError as error:
+        _say(error)
+        return 2
+    early = _start_worker_early(argv)
+    try:
+        return _main(argv)
+    finally:
+        if early is not None:
+            early.discard()   # the worker no runner took (the submission could not run, a usage error)
+
+
+def _main(argv) -> int:
     from ..core.rubric import RubricError
     from ..run.submission import SubmissionError
 
@@ -114,12 +149,6 @@ def main(argv=None) -> int:
         from ..sandbox.users import SandboxError
     except ModuleNotFoundError:  # the students' release has no sandbox
         SandboxError = UsageError
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try:
-        argv = _select_language(argv)
-    except i18n.LanguageError as error:
-        _say(error)
-        return 2
     if argv and argv[0] in INSTRUCTOR_ONLY and is_student_copy():
         _say(_(INSTRUCTOR_ONLY[argv[0]]))
         return 2

@@ -32,7 +32,7 @@ import weakref
 
 from ..paths import solutions_path
 from .untrusted.calls import OUTPUT_CAP, Outcome
-from . import replies
+from . import early, replies
 from .requests import run_request
 from . import users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
@@ -240,8 +240,9 @@ class SandboxRunner:
         }
 
     def _scratch(self) -> tuple:
-        """A fresh scratch folder holding the source; made the worker's before it exists."""
-        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        """A fresh scratch folder holding the source; made the worker's before it is configured
+        (a worker started early, early.py, waits in its folder for that)."""
+        scratch = early.folder(self._fork_server) or tempfile.mkdtemp(prefix="grader-sandbox-")
         self.scratch_dirs.append(scratch)
         name = os.path.basename(self.filename)
         name = name if name.endswith(".py") and name.replace("_", "a").replace(".", "a").isalnum() else "ops.py"
