@@ -116,11 +116,11 @@ def _grades_one_in_the_sandbox(argv) -> bool:
 def _start_worker_early(argv):
     """The sandbox's `early` module with a worker already starting, or None: its Python and NumPy
     start while this process imports the grading stack and loads the bank (sandbox/early.py)."""
-    if not _grades_one_in_the_sandbox(argv):
+    if not _grades_one_in_the_sandbox(argv) or is_student_copy():
         return None
     try:
         from ..sandbox import early
-    except ModuleNotFoundError:  # the students' release has no sandbox
+    except ImportError:  # a trimmed package without the sandbox's launchers
         return None
     early.start()
     return early
