@@ -1,4 +1,5 @@
-"""Grading from a stored bank never imports Hypothesis (0.3-0.45 s of a 1 s `grader grade`).
+"""Grading from a stored bank never imports Hypothesis (0.3-0.45 s of a 1 s `grader grade`), nor
+the other commands' modules.
 
 Structural, not timed: a fresh `grader grade` of a correct file with its bank cached must leave
 Hypothesis (and the batch's and summary's libraries) out of ``sys.modules``.
@@ -18,8 +19,12 @@ from grader.paths import solutions_path
 
 from conftest import ROOT
 
-# Imported by a batch, a summary or a build, never by grading one file from a stored bank.
-NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.core.strategies")
+# Imported by a batch, a summary or a build, never by grading one file from a stored bank; nor
+# are the modules of the other commands (cli/app.py builds the parser up to the command run).
+NOT_ON_THE_GRADE_PATH = ("hypothesis", "matplotlib", "jsonschema", "rich.progress", "grader.core.strategies",
+                         "grader.instructor.batch", "grader.instructor.summary", "grader.instructor.gradebook",
+                         "grader.instructor.lms.formats", "grader.instructor.release", "grader.platforms.command",
+                         "grader.nbgrader.command")
 
 PROBE = """
 import json, sys
@@ -74,3 +79,23 @@ def test_an_unreadable_cached_bank_is_drawn_again_and_grades(tmp_path, monkeypat
     report = json.loads(out.read_text())
     assert report["score"] == report["max_score"] > 0
     assert bankfile.load_bank(path, reference, rubric, bank_key(reference, rubric)) is not None
+
+
+PARSER_PROBE = """
+import json, sys
+from grader.cli.app import build_parser
+parser = build_parser(sys.argv[1])
+commands = next(a for a in parser._actions if a.dest == "command").choices
+print(json.dumps({"commands": sorted(commands), "imported": [m for m in %r if m in sys.modules]}))
+""" % (tuple(m for m in NOT_ON_THE_GRADE_PATH if m != "grader.platforms.command"),)
+
+
+def test_a_platform_run_builds_the_parser_of_its_command_only():
+    """`grader gradescope run` (once per submission) imports the platforms' commands, not the
+    batch's, the summary's or the exports' modules listed before them."""
+    result = subprocess.run([sys.executable, "-c", PARSER_PROBE, "gradescope"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert "gradescope" in seen["commands"] and "batch" not in seen["commands"]
+    assert seen["imported"] == []

@@ -69,8 +69,9 @@ def _rank(failing) -> tuple:
     return degenerate(failing.verdict), _size(failing.case)
 
 
-def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink=True) -> CheckResult:
-    """Judge one property's examples (already run); any failure fails it.
+def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink=True,
+                   verdicts=None) -> CheckResult:
+    """Judge one property's examples (already run; `verdicts`: already judged); any failure fails it.
 
     The failure shown is, among the examples that fail the same way as the first one, one whose
     wrong values are not degenerate (not all zeros), the smallest such (all of them ran already,
@@ -78,11 +79,11 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     also reproduce a few of the other failing examples.
     """
     result = CheckResult(prop.name, 0.0, float(points), False, _(prop.doc), examples=len(examples))
-    failures = []
-    for example, outcome in zip(examples, outcomes):
-        verdict = judge(prop, op, example.case, example.expected, outcome, oracle)
-        if not verdict.passed:
-            failures.append(Failing(example.case, verdict, example.expected, outcome, oracle))
+    if verdicts is None:
+        verdicts = [judge(prop, op, example.case, example.expected, outcome, oracle)
+                    for example, outcome in zip(examples, outcomes)]
+    failures = [Failing(example.case, verdict, example.expected, outcome, oracle)
+                for example, outcome, verdict in zip(examples, outcomes, verdicts) if not verdict.passed]
     if not failures:
         result.passed, result.points = True, float(points)
         return result
@@ -121,6 +122,23 @@ def check_property(prop, op, runner, oracle, rubric, bank: Bank, shrink: bool = 
     return score_property(prop, points, op, examples, outcomes, runner, oracle, rubric, shrink)
 
 
+class _Judging:
+    """An op's examples judged in order as their outcomes come in. A runner that can
+    (``run_judged``: the sandbox) calls it after each chunk of replies, so the grader
+    judges while the worker runs the next examples; whatever is left is judged once the run
+    returns. A verdict depends only on its example and outcome: the same verdicts either way."""
+
+    def __init__(self, op, props, examples, oracle):
+        self.op, self.props, self.examples, self.oracle = op, props, examples, oracle
+        self.verdicts = []
+
+    def __call__(self, outcomes) -> None:
+        for index in range(len(self.verdicts), len(outcomes)):
+            example = self.examples[index]
+            self.verdicts.append(judge(self.props[index], self.op, example.case, example.expected, outcomes[index],
+                                       self.oracle))
+
+
 def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpScore:
     graded = rubric.graded(op.key)
     score = OpScore(op.key, 0.0, float(sum(points for _, points in graded)))
@@ -130,11 +148,16 @@ def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpS
         return score
     # One runner call per op: the sandbox pays one round trip, not one per example.
     examples = [bank.examples(prop) for prop, _ in graded]
-    outcomes = runner.run(op, [ex.case for batch in examples for ex in batch])
+    judging = _Judging(op, [prop for (prop, _points), batch in zip(graded, examples) for _example in batch],
+                       [example for batch in examples for example in batch], oracle)
+    cases = [example.case for example in judging.examples]
+    run_judged = getattr(runner, "run_judged", None)   # the sandbox's: judged as the replies come
+    outcomes = run_judged(op, cases, judging) if run_judged else runner.run(op, cases)
+    judging(outcomes)
     offset = 0
     for (prop, points), batch in zip(graded, examples):
         result = score_property(prop, points, op, batch, outcomes[offset:offset + len(batch)],
-                                runner, oracle, rubric, shrink)
+                                runner, oracle, rubric, shrink, judging.verdicts[offset:offset + len(batch)])
         offset += len(batch)
         score.checks.append(result)
         score.score += result.points

@@ -65,7 +65,10 @@ grader = ["rubric.toml", "public_bank.npz", "locale/*/LC_MESSAGES/*.po"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
-addopts = "-p no:cacheprovider"
+# Hypothesis's pytest plugin imports Hypothesis (~0.3 s of CPU) on every run, and the checks never
+# need it: they load their examples from grader/public_bank.npz (the grader imports Hypothesis
+# itself when it has to draw them). Their output is the same with it or without.
+addopts = "-p no:cacheprovider -p no:hypothesispytest"
 """
 
 # Where the kit's files land in the release: the handout's relative links are re-pointed with it.

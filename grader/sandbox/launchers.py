@@ -11,6 +11,7 @@
 """
 
 import json
+import mmap
 import os
 import select
 import shutil
@@ -27,6 +28,7 @@ THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"
                     "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")
 BASE_ENV = {"PATH": "/usr/bin:/bin", **{name: "1" for name in THREAD_VARIABLES}}
 START_TIMEOUT = 30.0   # seconds for the fork server to import NumPy, or to answer one request
+PROGRESS_BYTES = 4096  # the page the worker marks its progress on (worker.Progress)
 
 
 class Unavailable(Exception):
@@ -111,6 +113,26 @@ def launch(fds: tuple, scratch: str, env: dict, fork_server: str = ""):
         except Unavailable:
             pass
     return Spawned(fds, scratch, env)
+
+
+class Channels:
+    """A started worker and the grader's ends of its descriptors: requests (write), replies
+    (read), the student's output (read) and the progress page (shared memory)."""
+
+    def __init__(self, scratch: str, fork_server: str = ""):
+        request_read, self.request = os.pipe()
+        self.replies, reply_write = os.pipe()
+        self.output, output_write = os.pipe()
+        # The progress page (worker.Progress): shared memory, so reading it costs the worker nothing.
+        page = os.memfd_create("backprop-progress", os.MFD_CLOEXEC)
+        os.ftruncate(page, PROGRESS_BYTES)
+        self.page = mmap.mmap(page, PROGRESS_BYTES)
+        env = {**BASE_ENV, "HOME": scratch, "TMPDIR": scratch}
+        try:
+            self.process = launch((request_read, reply_write, page, output_write), scratch, env, fork_server)
+        finally:
+            for fd in (request_read, reply_write, page, output_write):
+                os.close(fd)
 
 
 class ForkServer:

@@ -10,18 +10,15 @@ after the worker has started.
 """
 
 import collections
-import mmap
 import os
 import selectors
 import signal
 import time
 
 from .untrusted import frames
-from . import launchers
+from . import early, launchers
 from . import users
 from ..i18n import _
-
-PROGRESS_BYTES = 4096   # the page the worker marks its progress on (worker.Progress)
 
 
 class Timeout(Exception):
@@ -69,20 +66,10 @@ class WorkerProcess:
         self._messages = collections.deque()
         self._pending = memoryview(b"")
         self._decoder = frames.Decoder(max_reply_array)
-        request_read, self._request = os.pipe()
-        self._replies, reply_write = os.pipe()
-        self._output, output_write = os.pipe()
-        # The progress page (worker.Progress): shared memory, so reading it costs the worker nothing.
-        page = os.memfd_create("backprop-progress", os.MFD_CLOEXEC)
-        os.ftruncate(page, PROGRESS_BYTES)
-        self._page = mmap.mmap(page, PROGRESS_BYTES)
-        env = {**launchers.BASE_ENV, "HOME": self.scratch, "TMPDIR": self.scratch}
-        try:
-            self.process = launchers.launch((request_read, reply_write, page, output_write), self.scratch, env,
-                                            fork_server)
-        finally:
-            for fd in (request_read, reply_write, page, output_write):
-                os.close(fd)
+        # The worker `early.start` launched for this scratch folder, else one started now: the same.
+        channels = early.claim(self.scratch) or launchers.Channels(self.scratch, fork_server)
+        self._request, self._replies, self._output = channels.request, channels.replies, channels.output
+        self._page, self.process = channels.page, channels.process
         self.pid = self.process.pid
         for fd in (self._request, self._replies, self._output):
             os.set_blocking(fd, False)

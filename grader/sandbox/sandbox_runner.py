@@ -32,7 +32,7 @@ import weakref
 
 from ..paths import solutions_path
 from .untrusted.calls import OUTPUT_CAP, Outcome
-from . import replies
+from . import early, replies
 from .requests import run_request
 from . import users
 from .process import Broken, Closed, Sink, Timeout, WorkerProcess
@@ -167,6 +167,11 @@ class SandboxRunner:
         return ""
 
     def run(self, op, cases) -> list:
+        return self.run_judged(op, cases)
+
+    def run_judged(self, op, cases, judged=None) -> list:
+        """`run`, calling `judged(outcomes so far)` after each chunk of replies (core/grade.py), so
+        the grader judges while the worker runs on; the judging's time is not the op's."""
         if self._closed:
             raise SandboxError("this sandbox runner is closed")
         blocked = self.missing(op)
@@ -187,15 +192,15 @@ class SandboxRunner:
                                    or budget.failures >= 2 * MAX_FAILURES):
                 outcomes += [Outcome(error=failed.pop(i, budget.stopped)) for i in range(at, len(cases))]
                 break
-            started = time.monotonic()
+            started, self._judging = time.monotonic(), 0.0
             try:
                 failure, index = self._run_some(op, cases[:min(failed, default=len(cases))], outcomes,
-                                                started + max(0.0, self.op_timeout - budget.spent))
+                                                started + max(0.0, self.op_timeout - budget.spent), judged)
             except _LoadFailed as load_failure:
                 budget.stopped, budget.final = str(load_failure), True
                 continue
             finally:
-                budget.spent += time.monotonic() - started
+                budget.spent += time.monotonic() - started - self._judging
             if failure:
                 failed[index] = failure
                 budget.failures += 1
@@ -245,8 +250,9 @@ class SandboxRunner:
         }
 
     def _scratch(self) -> tuple:
-        """A fresh scratch folder holding the source; made the worker's before it exists."""
-        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        """A fresh scratch folder holding the source; made the worker's before it is configured
+        (a worker started early, early.py, waits in its folder for that)."""
+        scratch = early.folder(self._fork_server) or tempfile.mkdtemp(prefix="grader-sandbox-")
         self.scratch_dirs.append(scratch)
         name = os.path.basename(self.filename)
         name = name if name.endswith(".py") and name.replace("_", "a").replace(".", "a").isalnum() else "ops.py"
@@ -326,7 +332,7 @@ class SandboxRunner:
             self._worker.kill()
             self._worker = None
 
-    def _run_some(self, op, cases, outcomes: list, deadline: float) -> tuple:
+    def _run_some(self, op, cases, outcomes: list, deadline: float, judged=None) -> tuple:
         """Run cases[len(outcomes):], appending outcomes as replies come. ("", None) when all came back.
 
         Else (why, index): the example at `index` failed (a timeout, a crash, a bad reply). The
@@ -376,6 +382,11 @@ class SandboxRunner:
                             raise Broken("replies out of order")
                         outcomes.append(replies.outcome(reply, arrays, batch[done], caps[done]))
                         done += 1
+                    if judged is not None:   # while the worker runs on; the pause is not charged
+                        paused = time.monotonic()
+                        judged(outcomes)
+                        pause = time.monotonic() - paused
+                        deadline, seen_at, self._judging = deadline + pause, seen_at + pause, self._judging + pause
                     position = worker.position()
                     if position != seen:
                         seen, seen_at = position, time.monotonic()

@@ -15,7 +15,9 @@ back, exactly as `grader.run.in_process.InProcessRunner` would see it (same `ret
 error lines). Whatever it reports is only a claim the grader checks; a student who takes over
 this process can make it claim anything an honest ``backward`` could return, nothing more.
 
-Sequence: read the configuration; set rlimits; import NumPy; say "ready"; import the modules
+Sequence: import NumPy and our own modules (what a fork server preloads; the grader may start
+this worker before it knows the submission, early.py); read the configuration; set rlimits;
+say "ready"; import the modules
 the source names (imports.py: before the user drop, the Python installation may be unreadable
 to that user); drop to the sandbox user, Landlock, die-with-parent, the audit hook (policy.py);
 say "confined"; execute the student's source as an import would (returns.load_module); when
@@ -330,7 +332,10 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
     frames = load_by_path("sandbox_frames", HERE / "frames.py")
     channel = frames.Channel(request_fd, reply_fd, REQUEST_ARRAY_CAP)
     progress = Progress(progress_fd)
-    config, _ = channel.receive()
+    message = channel.receive()
+    if message is None:   # the grader is gone before configuring this worker (early.py)
+        return 0
+    config, _ = message
     if parent is not None:
         config["parent"] = parent
     policy = load_by_path("sandbox_policy", HERE / "policy.py")
@@ -372,6 +377,10 @@ def serve(request_fd: int, reply_fd: int, progress_fd: int, parent: int = None) 
 
 
 def main(argv) -> int:
+    # What a fork server's worker has loaded before its configuration, loaded before it here too:
+    # the grader may start this worker early (early.py), so this overlaps its own start.
+    warm()
+    import numpy  # noqa: F401
     return serve(int(argv[1]), int(argv[2]), int(argv[3]))
 
 
