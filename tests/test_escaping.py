@@ -235,7 +235,7 @@ def test_nbgrader_preprocessor_outputs_and_log(hostile_report, monkeypatch, capl
     from grader.nbgrader.preprocessor import TrustedScores
 
     texts = {key: op_text(op.key, op) for key, op in hostile_report.ops.items()}
-    monkeypatch.setattr(scoring, "grade_notebook", lambda *args: (hostile_report, texts))
+    monkeypatch.setattr(scoring, "grade_parts", lambda *args, **kwargs: scoring.Graded(hostile_report, texts, None))
     monkeypatch.setattr(TrustedScores, "_submitted_notebook", lambda self, resources: "submitted.ipynb")
     points = hostile_report.ops["mul"].max_score
     cell = nbformat.v4.new_code_cell("", metadata={"nbgrader": {"grade": True, "grade_id": score_id("mul"),
