@@ -33,13 +33,18 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check -r /opt/gra
 
 COPY grader /opt/grader/grader
 COPY solutions/backprop/ops.py /opt/grader/solutions/backprop/ops.py
+# The capstone (a graph.py beside ops.py): the reference tape, private like ops.py, and the given network.
+COPY solutions/backprop/graph.py /opt/grader/solutions/backprop/graph.py
+COPY assignments/backprop/network.py /opt/grader/assignments/backprop/network.py
 COPY grader/platforms/templates/docker-entrypoint.sh /usr/local/bin/grader-entrypoint
-# The example bank is drawn once, here, not in every container (the entrypoint passes --bank).
+# The example bank is drawn once, here, not in every container (the entrypoint passes --bank); so
+# are the capstone's cases (into root's cache folder, where grading reads them).
 # It and the reference are readable by root only; the grader package stays world-readable for the worker.
 # The grader package is compiled to bytecode here too, as Gradescope's setup.sh does: the image sets
 # PYTHONDONTWRITEBYTECODE, so without it every container (and the worker, as its own user) would
 # compile every module it imports from source, on every submission (~0.1 s of CPU each).
 RUN python -m grader bank /opt/grader/solutions/bank.npz \
+ && python -c "from grader.ops import registry; from grader.ops.capstone.grade import draw_all; draw_all(registry.select().rubric())" \
  && python -m compileall -q /opt/grader/grader \
  && chmod -R go= /opt/grader/solutions && chmod 755 /usr/local/bin/grader-entrypoint
 

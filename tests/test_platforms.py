@@ -370,6 +370,24 @@ def test_run_autograder_grades_the_submission_with_the_bundled_grader(bundle, tm
     print(f"run_autograder: {time.monotonic() - started:.1f} s")
 
 
+def test_run_autograder_grades_a_graph_py_with_what_the_bundle_ships(bundle, tmp_path, runtime_python):
+    """A submission with graph.py: the bundle holds the reference tape, the given network and the
+    capstone's cases, so a fresh container grades it in full and draws nothing (its cache stays empty)."""
+    for name in ("solutions/backprop/graph.py", "assignments/backprop/network.py"):
+        assert (bundle / name).is_file(), name
+    assert list((bundle / "grader" / "ops" / "capstone" / "shipped_cases").glob("capstone-cases-*.json"))
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "ops.py").write_text(SOLUTION_SOURCE)
+    (tmp_path / "submission" / "graph.py").write_text((ROOT / "solutions" / "backprop" / "graph.py").read_text())
+    cache = tmp_path / "cache"
+    done = run_autograder(bundle, tmp_path, GRADER_PYTHON=str(runtime_python), XDG_CACHE_HOME=str(cache))
+    assert done.returncode == 0, done.stderr
+    data = validate_gradescope(json.loads((tmp_path / "results" / "results.json").read_text()))
+    assert data["score"] == 120.0, data.get("output")
+    assert any(test["name"] == "capstone.milestone" and test["score"] == test["max_score"] for test in data["tests"])
+    assert not list(cache.rglob("capstone-cases-*")), "the container drew the capstone's cases again"
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the worker drops to another user only when the grader runs as root")
 @pytest.mark.xfail(not HAVE_SANDBOX, reason="needs SandboxRunner", strict=False)
 def test_run_autograder_runs_student_code_as_the_unprivileged_user(small_bundle, tmp_path):

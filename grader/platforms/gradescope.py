@@ -28,6 +28,7 @@ from ..i18n import N_, _
 from ..render.escape import terminal
 from ..core.rubric import DEFAULT_RUBRIC
 from ..ops import registry
+from ..ops.capstone import KEY as CAPSTONE
 from ..paths import load_trusted, solutions_path
 from ..run.submission import SubmissionError, read_submission
 from . import (Grading, check_output, clear_results, load_lines, printed_lines, root_from_env, score_lines,
@@ -175,12 +176,27 @@ def bundle_files(visibility: str = "visible", rubric_path=None, course_dir=None)
     files[CONFIG_NAME] = (json.dumps({"visibility": visibility}, indent=2) + "\n").encode()
     files["rubric.toml"] = rubric_file.read_bytes()
     files["solutions/backprop/ops.py"] = _checked_reference(solutions_path())
+    if rubric.parts.get(CAPSTONE):
+        files.update(_capstone_files(rubric))
     if course.folder is not None:
         course.reference()  # a course reference that cannot be loaded fails here too
         files.update(_course_files(course))
     files[BANK_NAME] = _bank_bytes(course, rubric)
     files.update(_package_files())
     return files
+
+
+def _capstone_files(rubric) -> dict:
+    """What grading a graph.py needs beside the ops' reference: the reference tape (private, under
+    solutions/ like ops.py), the given network, where the bundled grader looks for them, and the
+    capstone's cases drawn now (a fresh container would draw them per submission)."""
+    from ..ops.capstone.grade import shipped_cases
+    from ..ops.capstone.oracle import reference_graph_path
+    from ..ops.capstone.runner import network_path
+
+    name, data = shipped_cases(rubric)
+    return {"solutions/backprop/graph.py": reference_graph_path().read_bytes(),
+            "assignments/backprop/network.py": network_path().read_bytes(), name: data}
 
 
 def _course_files(course) -> dict:

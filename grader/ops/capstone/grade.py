@@ -12,7 +12,7 @@ import numpy as np
 
 from ...core.grade import CheckResult
 from . import dags, network as net
-from .cache import NETWORK, cases as cached_cases
+from .cache import NETWORK, cases as cached_cases, shipped_file
 from .diagnose import graph_mistake
 from .judge import judge_case
 from .properties import GRAPH_PROPERTIES, MILESTONE
@@ -50,13 +50,22 @@ def _seed(rubric, name: str) -> int:
 _DRAWN = {}   # rubric seed -> the cases: a batch's process reads the cache file once
 
 
+def _counts_and_seeds(rubric) -> tuple:
+    counts = {name: EXAMPLES.get(name, DEFAULT_EXAMPLES) for name in GRAPH_PROPERTIES}
+    counts[NETWORK] = NETWORK_EXAMPLES
+    return counts, {name: _seed(rubric, name) for name in counts}
+
+
 def draw_all(rubric) -> dict:
     """Every family's cases and the network's sizes, from the rubric's seed (cached: cache.py)."""
     if rubric.seed not in _DRAWN:
-        counts = {name: EXAMPLES.get(name, DEFAULT_EXAMPLES) for name in GRAPH_PROPERTIES}
-        counts[NETWORK] = NETWORK_EXAMPLES
-        _DRAWN[rubric.seed] = cached_cases(rubric, counts, {name: _seed(rubric, name) for name in counts})
+        _DRAWN[rubric.seed] = cached_cases(rubric, *_counts_and_seeds(rubric))
     return _DRAWN[rubric.seed]
+
+
+def shipped_cases(rubric) -> tuple:
+    """(path in the grader package, bytes): the cases file a Gradescope bundle ships (cache.py)."""
+    return shipped_file(rubric, *_counts_and_seeds(rubric))
 
 
 def describe_graph(case) -> str:

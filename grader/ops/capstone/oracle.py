@@ -19,8 +19,9 @@ from .runner import network_path
 CURVE_FILE = Path(__file__).with_name("reference_curve.json")
 
 
-def _graph_path(ops_path: Path) -> Path:
-    return ops_path.with_name("graph.py")
+def reference_graph_path() -> Path:
+    """The reference tape: graph.py beside the reference ops (solutions/backprop/, or $BACKPROP_SOLUTIONS's folder)."""
+    return solutions_path().with_name("graph.py")
 
 
 class Reference:
@@ -28,7 +29,7 @@ class Reference:
 
     def __init__(self):
         self.ops = load_trusted(solutions_path(), "capstone_reference_ops")
-        self.graph = load_trusted(_graph_path(solutions_path()), "capstone_reference_graph")
+        self.graph = load_trusted(reference_graph_path(), "capstone_reference_graph")
         self.network = load_trusted(network_path(), "capstone_given_network")
 
     def grads(self, case) -> dict:
