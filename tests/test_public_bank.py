@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from grader.core import public_bank
 from grader.core.bankfile import bank_key, save_bank
 from grader.core.context import GradingContext, public_oracle
@@ -102,3 +103,18 @@ def test_with_no_cache_folder_the_examples_are_drawn_in_memory(tmp_path, monkeyp
     assert public_bank.public_bank(oracle, small) is None
     context = GradingContext.public(registry.builtin(), small)
     assert context.bank_path == "" and arrays(context.bank, small)
+
+
+@pytest.mark.slow
+def test_a_release_ships_the_capstones_cases_so_its_pytest_draws_none(tmp_path):
+    """The students' test_graph.py reads the capstone's cases from the release (cache.SHIPPED), as
+    the op checks read public_bank.npz: a first run in a fresh clone draws nothing and caches nothing."""
+    out = build_release(tmp_path / "release")
+    assert list((out / "grader" / "ops" / "capstone" / "shipped_cases").glob("capstone-cases-*.json"))
+    for name in ("ops.py", "graph.py"):
+        shutil.copy(ROOT / "solutions" / "backprop" / name, out / "backprop" / name)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(out)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_graph.py"], cwd=out, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not list((tmp_path / "cache").rglob("capstone-cases-*"))

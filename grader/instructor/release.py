@@ -61,7 +61,7 @@ backprop = "grader.pytest_plugin"
 packages = ["grader", "grader.core.diagnoses"]
 
 [tool.setuptools.package-data]
-grader = ["rubric.toml", "public_bank.npz", "locale/*/LC_MESSAGES/*.po"]
+grader = ["rubric.toml", "public_bank.npz", "locale/*/LC_MESSAGES/*.po", "ops/capstone/shipped_cases/*.json"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]

@@ -27,6 +27,12 @@ from grader.core.public_bank import ship
 from grader.ops import registry
 course = registry.select()
 ship(public_oracle(course.given()), course.rubric())
+if course.rubric().parts.get("capstone"):   # and the capstone's cases: test_graph.py draws nothing either
+    from grader.atomic import write_atomic
+    from grader.ops.capstone.grade import shipped_cases
+    name, data = shipped_cases(course.rubric())
+    (Path(sys.argv[1]) / name).parent.mkdir(exist_ok=True)
+    write_atomic(Path(sys.argv[1]) / name, data)
 """
 
 # Settings of this process that would make the release's package grade something else.
