@@ -22,6 +22,7 @@ $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m compileall -q grader   # the worker runs with -B: its modules would compile on every start
 	touch $@
 
 # nbgrader is an extra: the suite runs real nbgrader, the demo does not need it.

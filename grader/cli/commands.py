@@ -39,7 +39,8 @@ def _bank_and_runner(oracle, rubric, start_runner, sandboxed: bool = True):
 
     A cached bank file loads in a thread while the sandbox's worker starts: starting it is mostly
     waiting for the worker's Python and NumPy, so the load (~0.1 s) costs nothing. A bank to draw
-    is drawn first, before any worker exists, as before: drawing forks. So is an in-process
+    is drawn first, before any worker is configured (an early worker, sandbox/early.py, only waits
+    for its configuration), as before: drawing forks. So is an in-process
     runner's: the student's code then loads in this process, never beside another thread.
     """
     from concurrent.futures import ThreadPoolExecutor
