@@ -9,6 +9,7 @@ from .diagnoses import Failing, diagnose
 from .diagnoses.failure import degenerate
 from .feedback import describe_failure
 from .judge import judge
+from .worker_text import localized
 from ..i18n import _
 
 
@@ -172,6 +173,6 @@ def grade(submission_name: str, runner, oracle, rubric, bank: Bank, shrink: bool
         score=sum(op.score for op in ops.values()),
         max_score=sum(op.max_score for op in ops.values()),
         ops=ops,
-        load_error=runner.load_error,
+        load_error=localized(runner.load_error),
         student_output=runner.captured_output,
     )

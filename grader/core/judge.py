@@ -22,6 +22,7 @@ import numpy as np
 
 from .contract import OpSpec
 from .oracles import maxabs
+from .worker_text import localized
 from ..i18n import _, ngettext
 from ..sandbox.untrusted.calls import Foreign
 
@@ -347,12 +348,13 @@ def _error_verdict(error: str) -> Verdict:
     where, raised, _rest = error.partition(" raised NotImplementedError")
     if raised:
         return Verdict(False, _("{where} is not implemented yet").format(where=where), Kind.NOT_IMPLEMENTED, error=error)
-    return Verdict(False, error, Kind.ERROR, error=error)
+    return Verdict(False, localized(error), Kind.ERROR, error=error)
 
 
 def _second_call_raised(error: str) -> Verdict:
     return Verdict(False, _("on a second backward call with the same grad_out, {error} (the first call "
-                            "returned: state kept between calls?)").format(error=error), Kind.STATEFUL, 1, error=error)
+                            "returned: state kept between calls?)").format(error=localized(error)), Kind.STATEFUL, 1,
+                   error=error)
 
 
 def _judge_state_only(op, case, outcome) -> Verdict:

@@ -1,0 +1,27 @@
+"""The worker's one-line account of a student's exception, in the reader's language.
+
+The code that calls the student's (sandbox/untrusted/calls.py) cannot import the grader, so it
+says what happened in one English line: ``"Mul.backward raised ValueError: ... (ops.py, line 41)"``
+or ``"importing ops.py raised ..."``. Its frame is the kit's own words and the rest is the
+student's; `localized` translates the frame and keeps the rest as it came (it is escaped later,
+for the medium that shows it, like any student text). A line of any other form comes back as is.
+In English the result is the line itself, byte for byte.
+"""
+
+import re
+
+from ..i18n import _
+
+# The two frames calls.describe_exception writes; `where` is the kit's ("Cls.forward", "importing
+# ops.py"), so a student's message that itself says "raised" never moves the split.
+_RAISED = re.compile(r"(?:importing (?P<file>[\w.-]+\.(?:py|ipynb))|(?P<call>[A-Za-z_]\w*\.(?:forward|backward)))"
+                     r" raised (?P<rest>.*)", re.S)
+
+
+def localized(line: str) -> str:
+    """`line` with the kit's frame of it in the language in force (see the module's docstring)."""
+    match = _RAISED.fullmatch(line or "")
+    if match is None:
+        return line
+    where = _("importing {filename}").format(filename=match["file"]) if match["file"] else match["call"]
+    return _("{where} raised {error}").format(where=where, error=match["rest"])
