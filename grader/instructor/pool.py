@@ -191,6 +191,10 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
     fork_server = ForkServer.start_or_none() if not in_process and START_METHOD == "fork" else None
     context = dataclasses.replace(context, fork_server=fork_server.address if fork_server else "")
     _INHERITED = context
+    from ..ops.capstone import session
+
+    if START_METHOD == "fork" and any(session.graded(context.grading.rubric, path) for _sid, path in entries):
+        session.prepare(context.grading.rubric)   # once here, inherited by every forked grading process
     mp = multiprocessing.get_context(START_METHOD)
     quota = 1 if in_process else SUBMISSIONS_PER_PROCESS
 

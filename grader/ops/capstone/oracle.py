@@ -33,11 +33,18 @@ class Reference:
         self.network = load_trusted(network_path(), "capstone_given_network")
 
     def grads(self, case) -> dict:
-        arrays = case.arrays()
-        tensors = self.network.forward(self.ops, self.graph, dict(zip(self.network.PARAMETERS, arrays[:4])),
-                                       arrays[4], arrays[5])
-        self.graph.backward(tensors["loss"])
-        return {name: np.asarray(tensors[name].grad, dtype=float) for name in TENSOR_NAMES}
+        """Every tensor's gradient on `case`, computed once per oracle (read-only arrays: a batch's
+        grading process judges each of its students on them)."""
+        cache = self.__dict__.setdefault("_grads", {})
+        if case not in cache:
+            arrays = case.arrays()
+            tensors = self.network.forward(self.ops, self.graph, dict(zip(self.network.PARAMETERS, arrays[:4])),
+                                           arrays[4], arrays[5])
+            self.graph.backward(tensors["loss"])
+            cache[case] = {name: np.array(tensors[name].grad, dtype=float) for name in TENSOR_NAMES}
+            for array in cache[case].values():
+                array.setflags(write=False)
+        return cache[case]
 
     def curve(self) -> list:
         """The reference's training losses: trained once per oracle (a batch builds one)."""
@@ -46,7 +53,12 @@ class Reference:
         return list(self._curve)
 
     def mistaken_curves(self) -> dict:
-        """{mistake id: the training curve the reference would draw with that mistake}."""
+        """{mistake id: the training curve the reference would draw with that mistake}, trained once."""
+        if not hasattr(self, "_mistaken"):
+            self._mistaken = self._train_mistaken()
+        return dict(self._mistaken)
+
+    def _train_mistaken(self) -> dict:
         graph = self.graph
 
         def sgd_without_zeroing(params, lr):

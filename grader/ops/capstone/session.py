@@ -69,6 +69,27 @@ def choose_oracle(public: bool):
     return oracle.Numeric() if public else oracle.Reference()
 
 
+def prepare(rubric) -> None:
+    """Build now what grading any graph.py needs: the reference oracle with its curves, every case
+    and its exact answers. A batch calls it before it forks its grading processes, which then
+    inherit all of it instead of each building it again (a process grades up to 32 submissions,
+    one with --in-process)."""
+    from . import dags
+    from .grade import draw_all
+    from .network import NetCase
+
+    chosen = choose_oracle(False)
+    chosen.curve()
+    chosen.mistaken_curves()
+    for cases in draw_all(rubric).values():
+        for case in cases:
+            if isinstance(case, NetCase):
+                chosen.grads(case)
+            else:
+                dags.values(case)
+                dags.exact_grads(case)
+
+
 def grade_part(runner, rubric, graph: Graph, public: bool = False, chosen=None):
     """The `CapstoneScore` of the student's code in `runner` (started by `start_runner`)."""
     from .grade import CapstoneScore, grade_capstone
