@@ -51,12 +51,15 @@ def worker_start(repeats: int) -> float:
     return statistics.median(times)
 
 
-def gradescope_root(folder: Path):
-    """A fresh /autograder for one submission: what every Gradescope container starts from."""
+def gradescope_root(folder: Path, capstone: bool = False):
+    """A fresh /autograder for one submission (ops.py, and graph.py with `capstone`): what every
+    Gradescope container starts from."""
     def prepare():
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "submission").mkdir(parents=True)
         shutil.copy(REFERENCE, folder / "submission" / "ops.py")
+        if capstone:
+            shutil.copy(CAPSTONE, folder / "submission" / "graph.py")
     return prepare
 
 
@@ -85,7 +88,7 @@ def start_figures(work: Path, repeats: int) -> tuple:
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     alone = work / "ops-alone"   # ops.py with no graph.py beside it: the ops only (the issue's 3x)
-    alone.mkdir()
+    alone.mkdir(parents=True)
     shutil.copy(REFERENCE, alone / "ops.py")
     graded = {}
     for what, path in (("grader grade, ops alone", alone / "ops.py"), ("grader grade, ops + capstone", REFERENCE)):
@@ -113,6 +116,8 @@ def start_figures(work: Path, repeats: int) -> tuple:
     run = ["bash", str(bundle / "run_autograder")]
     shipped = timed(run, repeats, env=run_env, cwd=work, prepare=gradescope_root(root))
     rows.append(("gradescope run_autograder", "per submission, bank shipped", shipped, shipped / floor))
+    both = timed(run, repeats, env=run_env, cwd=work, prepare=gradescope_root(root, capstone=True))
+    rows.append(("gradescope run_autograder", "ops.py + graph.py, bank and cases shipped", both, both / floor))
     (bundle / "solutions" / "bank.npz").unlink()  # the peer: every container draws the bank again
     drawn = timed(run, 1, env=run_env, cwd=work, prepare=gradescope_root(root))
     rows.append(("gradescope run_autograder", "per submission, bank drawn (before)", drawn, drawn / floor))
