@@ -25,7 +25,7 @@ import ast
 from ..i18n import _
 from ..instructor.stubs import BEGIN
 from ..paths import solutions_path
-from ..run.submission import cell_text, without_magics
+from ..run.answers import code_cells
 
 GIVEN_ID, ANSWER_ID, NETWORK_ID, TRAIN_ID, SCORE_ID = ("graph_given", "graph_answer", "network_given",
                                                        "train_capstone", "score_capstone")
@@ -80,14 +80,8 @@ def graph_source(notebook: dict, given: str = "") -> str:
     """The graph.py a submitted notebook (its JSON) is graded as: the kit's given tape (`given`,
     else the solutions' file's), then every ``graph_answer`` cell in notebook order."""
     given = given or split_graph(kit_graph())[0]
-    calls = []
-    for cell in notebook.get("cells", []):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        metadata = cell.get("metadata")
-        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-        if isinstance(meta, dict) and meta.get("grade_id") == ANSWER_ID:
-            calls.append(f"__run_cell__({without_magics(cell_text(cell.get('source', '')))!r}, {ANSWER_ID!r})")
+    calls = [f"__run_cell__({source!r}, {ANSWER_ID!r})"
+             for _grade_id, source in code_cells(notebook, lambda grade_id: grade_id == ANSWER_ID)]
     return given + RUN_CELL + "\n".join(calls) + "\n"
 
 

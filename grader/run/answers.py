@@ -29,8 +29,9 @@ from .cells import is_graded_code
 from ..i18n import _
 
 
-def answer_cells(notebook: dict) -> list:
-    """(grade_id, source) of every graded code cell, in notebook order."""
+def code_cells(notebook: dict, wanted) -> list:
+    """(grade_id, source, magics commented out) of every code cell whose nbgrader grade_id passes
+    `wanted(grade_id)`, in notebook order; a malformed cell or metadata is skipped."""
     cells = []
     for cell in notebook.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -38,9 +39,14 @@ def answer_cells(notebook: dict) -> list:
         metadata = cell.get("metadata")
         meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        if is_graded_code(grade_id):
+        if wanted(grade_id):
             cells.append((grade_id, without_magics(cell_text(cell.get("source", "")))))
     return cells
+
+
+def answer_cells(notebook: dict) -> list:
+    """(grade_id, source) of every graded code cell (the setup and the ops' answers), in notebook order."""
+    return code_cells(notebook, is_graded_code)
 
 
 def read_answers(path) -> Submission:
