@@ -45,3 +45,19 @@ def test_a_raising_backward_reads_in_chinese_in_its_report(chinese, grade_source
     assert reasons and all(reason.startswith("Mul.backward 抛出 ValueError: {not a placeholder}") for reason in reasons
                            if "backward" in reason), reasons
     assert report.ops["add"].score == report.ops["add"].max_score
+
+
+def test_the_capstones_harness_lines_read_in_chinese_too(chinese):
+    assert localized("backward raised KeyError: 3 (graph.py, line 12)", capstone=True) == \
+        "backward 抛出 KeyError: 3 (graph.py, line 12)"
+    assert localized("training raised ValueError: nan", capstone=True) == "训练时 抛出 ValueError: nan"
+    assert localized("importing graph.py raised SyntaxError", capstone=True) == "导入 graph.py 时 抛出 SyntaxError"
+    assert localized("the worker exited (status 9)", capstone=True) == "the worker exited (status 9)"
+
+
+def test_the_capstones_harness_lines_stay_english_byte_for_byte(monkeypatch):
+    monkeypatch.setattr(i18n, "_selected", None)
+    monkeypatch.delenv("GRADER_LANG", raising=False)
+    for line in ("backward raised KeyError: 3 (graph.py, line 12)", "the network's forward raised ValueError",
+                 "Tape.apply raised TypeError: x"):
+        assert localized(line, capstone=True) == line

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.contract import OpSpec
+from ...core.worker_text import localized
 from ...paths import REPO, load_trusted
 from ...run.in_process import InProcessRunner
 from ...sandbox.untrusted import calls
@@ -55,7 +56,7 @@ class Reply:
 
 def to_reply(outcome) -> Reply:
     if outcome.error:
-        return Reply(error=_PREFIX.sub("", outcome.error))
+        return Reply(error=localized(_PREFIX.sub("", outcome.error), capstone=True))
     if not outcome.returns or outcome.returns[0].container != "tuple":
         return Reply(error="the capstone harness returned nothing")
     return Reply(tuple(outcome.returns[0].entries))
