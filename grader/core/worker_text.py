@@ -1,7 +1,7 @@
 """The worker's one-line account of a student's exception, in the reader's language.
 
 The code that calls the student's (sandbox/untrusted/calls.py) cannot import the grader, so it
-says what happened in one English line: ``"Mul.backward raised ValueError: ... (ops.py, line 41)"``
+says what happened in one English line: ``"Cls.backward raised ValueError: ... (ops.py, line 41)"``
 or ``"importing ops.py raised ..."``. Its frame is the kit's own words and the rest is the
 student's; `localized` translates the frame and keeps the rest as it came (it is escaped later,
 for the medium that shows it, like any student text). A line of any other form comes back as is.
