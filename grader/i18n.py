@@ -34,6 +34,7 @@ class LanguageError(ValueError):
     """An unknown language name; its message is the one line the user sees."""
 
 
+@cache   # language() runs it for every message (tens of thousands per graded submission)
 def normalise(name: str) -> str:
     """"zh-CN", "zh_cn", "zh_CN.UTF-8" -> "zh_CN"; "" -> English; anything else unknown: LanguageError."""
     bare = (name or "").strip().split(".")[0].replace("-", "_")

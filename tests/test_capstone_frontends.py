@@ -34,6 +34,25 @@ def student(folder: Path, graph=None) -> Path:
     return folder
 
 
+@pytest.mark.parametrize("plots", [True, False])
+def test_the_grading_process_draws_the_loss_plot_only_when_asked(plots, tmp_path):
+    # A batch asks (plots=True): matplotlib then runs in the parallel grading processes, not the parent.
+    # `grader strength` does not: its mutants' plots would be drawn for nobody.
+    from grader.core.context import CACHE, GradingContext
+    from grader.instructor.pool import Context, grade_in_processes
+    from grader.ops import registry
+    from grader.render.capstone import loss_png
+
+    rubric = registry.select(None).rubric(None)
+    context = Context(GradingContext.hidden(registry.of_contract(rubric.contract), rubric, tmp_path / "bank.npz", CACHE))
+    entries = [("alice", student(tmp_path / "alice", GRAPH)), ("dan", student(tmp_path / "dan"))]
+    results = {sid: (report, plot) for sid, report, _problem, plot in
+               grade_in_processes(entries, context, 1, False, False, 300, plots=plots)}
+    report, plot = results["alice"]
+    assert plot == (loss_png(report["capstone"]) if plots else b"")
+    assert results["dan"][1] == b""   # no graph.py: no curve, no plot
+
+
 def test_batch_adds_a_capstone_column_its_feedback_and_the_summary_curves(tmp_path):
     class_ = tmp_path / "class"
     student(class_ / "alice", GRAPH)
@@ -51,7 +70,11 @@ def test_batch_adds_a_capstone_column_its_feedback_and_the_summary_curves(tmp_pa
     assert report["total"] == {"score": 104.0, "max_score": 120.0}         # every part, as the gradebook counts
     feedback = (tmp_path / "out" / "carol" / "feedback.md").read_text(encoding="utf-8")
     assert "## Capstone" in feedback and "](loss.png)" in feedback and "overwritten" in feedback
-    assert (tmp_path / "out" / "carol" / "loss.png").read_bytes()[:8] == PNG
+    # Drawn by the grading process that graded carol (pool.py), the same bytes the parent would draw.
+    from grader.render.capstone import loss_png
+
+    assert (tmp_path / "out" / "carol" / "loss.png").read_bytes() == loss_png(report["capstone"])
+    assert loss_png(report["capstone"])[:8] == PNG
     assert not (tmp_path / "out" / "dan" / "loss.png").exists()   # nothing of dan's trained
     dan = json.loads((tmp_path / "out" / "dan" / "report.json").read_text(encoding="utf-8"))
     assert dan["total"] == {"score": 100.0, "max_score": 120.0}            # as the gradebook counts

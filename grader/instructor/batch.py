@@ -102,7 +102,9 @@ def finished_report(out: Path, sid: str, columns: list):
     return report if report_fits(report, columns) else None
 
 
-def write_student(out: Path, sid: str, report: dict) -> None:
+def write_student(out: Path, sid: str, report: dict, drawn: bytes = b"") -> None:
+    """The student's files; `drawn` is the capstone's loss plot when a grading process drew it
+    (pool.py), else it is drawn here."""
     from ..render.html import feedback_html
     from ..render.markdown import feedback_markdown
 
@@ -114,7 +116,7 @@ def write_student(out: Path, sid: str, report: dict) -> None:
 
         plot = PLOT_NAME if report["capstone"]["curve"] else None
         if plot:
-            write_atomic(folder / plot, loss_png(report["capstone"]))
+            write_atomic(folder / PLOT_NAME, drawn or loss_png(report["capstone"]))
         markdown = markdown.rstrip("\n") + "\n\n" + markdown_section(report["capstone"], plot)
     write_atomic(folder / FEEDBACK_NAME, markdown)
     write_atomic(folder / FEEDBACK_PAGE, feedback_html(sid, report))
@@ -174,10 +176,10 @@ def _grade(todo: list, out: Path, rubric, args, reports: dict, total: int, err: 
             progress.refresh()
 
         results = grade_in_processes(todo, context, args.jobs, args.in_process, not args.no_shrink,
-                                     args.timeout, tick)
+                                     args.timeout, tick, plots=True)
         with contextlib.closing(results):
-            for sid, report, problem in results:
-                write_student(out, sid, report)
+            for sid, report, problem, plot in results:
+                write_student(out, sid, report, plot)
                 reports[sid] = report
                 if problem:
                     problems.append((sid, problem))

@@ -12,7 +12,10 @@ the sandbox no student code runs there, so a grading process takes up to
 `SUBMISSIONS_PER_PROCESS` submissions in turn (a fork per submission cost ~17 ms of CPU,
 a tenth of grading it). Either way the parent sees a process die without a report, or outlive
 the timeout, and records a zero report for the submission it was grading; the others are
-graded by a fresh process. Children never write files; only the parent does, so a killed
+graded by a fresh process. With `plots`, a child also draws the capstone's loss plot of the
+report it sends (a PNG, sent as a second frame): matplotlib costs about as much as grading a
+submission, and drawn in the children it runs in parallel, not one by one in the parent.
+Children never write files; only the parent does, so a killed
 batch leaves no orphan that writes later. Children die with the parent (Linux
 ``PR_SET_PDEATHSIG``), and on SIGTERM they unwind, so the runner's ``close()`` stops its
 sandbox worker.
@@ -122,7 +125,17 @@ def _load_context(bank_path: str, rubric) -> Context:
     return Context(GradingContext.hidden(registry.of_contract(rubric.contract), rubric, bank_path, REQUIRED))
 
 
-def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> None:
+def _plot(report: dict) -> bytes:
+    """The capstone's loss plot of a report (render/capstone.py), b"" for a report without a curve."""
+    part = report.get("capstone")
+    if not part or not part["curve"]:
+        return b""
+    from ..render.capstone import loss_png
+
+    return loss_png(part)
+
+
+def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota, plots) -> None:
     """Grade the submissions the parent sends, one at a time, until told to stop or `quota` is done."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     for end in _PARENT_ENDS:  # inherited by fork: held here, they would hide the parent's death
@@ -136,11 +149,17 @@ def _child(conn, parent_pid, bank_path, rubric, in_process, shrink, quota) -> No
             task = json.loads(conn.recv_bytes())
             if "stop" in task:
                 break
+            plot = b""
             try:
                 message = {"report": grade_entry(task["id"], task["path"], context, in_process, shrink)}
             except Exception as error:  # noqa: BLE001 - a grader bug costs this submission, not the batch
                 message = {"error": f"{type(error).__name__}: {error}".splitlines()[0][:300]}
-            conn.send_bytes(json.dumps(message).encode("utf-8"))
+            if plots and "report" in message:
+                with contextlib.suppress(Exception):   # the parent draws it instead (and shows why it fails)
+                    plot = _plot(message["report"])
+            conn.send_bytes(json.dumps({**message, "plot": bool(plot)}).encode("utf-8"))
+            if plot:
+                conn.send_bytes(plot)
     except (Terminated, BrokenPipeError, EOFError):
         pass
     finally:
@@ -179,11 +198,12 @@ class _Job:
 
 
 def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, shrink: bool,
-                       timeout: float, on_tick=lambda running: None):
-    """Yield (student_id, report dict, problem) for every (student_id, path), as each finishes.
+                       timeout: float, on_tick=lambda running: None, plots: bool = False):
+    """Yield (student_id, report dict, problem, plot) for every (student_id, path), as each finishes.
 
     `problem` is "" for a normal grade, else why the zero report was made instead (a crash, a
-    timeout, a grader error). `on_tick(running ids)` is called a few times a second.
+    timeout, a grader error). `plot` is the capstone's loss plot (PNG bytes) when `plots` and the
+    report has a training curve, else b"". `on_tick(running ids)` is called a few times a second.
     """
     global _INHERITED
     # Sandbox workers are forked from one clean process instead of each starting Python and
@@ -202,7 +222,7 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
         ours, theirs = mp.Pipe(duplex=True)
         process = mp.Process(target=_child, name="grading", daemon=True,
                              args=(theirs, os.getpid(), context.grading.bank_path, context.grading.rubric, in_process,
-                                   shrink, quota))
+                                   shrink, quota, plots))
         _PARENT_ENDS.append(ours)
         process.start()
         theirs.close()  # before the next fork, so only this child holds it: EOF means it died
@@ -250,25 +270,29 @@ def grade_in_processes(entries, context: Context, jobs: int, in_process: bool, s
 
 
 def _collect(job: _Job, context: Context, timeout: float):
-    """(student_id, report, problem) if this job is over, else None."""
+    """(student_id, report, problem, plot) if this job is over, else None."""
     if job.conn.poll():
         try:
             message = json.loads(job.conn.recv_bytes())
         except (EOFError, OSError, ValueError):
             message = None
         if message and "report" in message:
-            return job.student_id, message["report"], ""
+            try:
+                plot = job.conn.recv_bytes() if message.get("plot") else b""
+            except (EOFError, OSError):   # died between its two frames
+                plot = b""
+            return job.student_id, message["report"], "", plot
         problem = (f"the grader failed on this submission ({message['error']})" if message and "error" in message
                    else _death(job))
-        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem
+        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem, b""
     if not job.process.is_alive():
         problem = _death(job)
-        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem
+        return job.student_id, zero_report(job.student_id, problem, context, CRASHED), problem, b""
     if time.monotonic() - job.started > timeout:
         job.process.terminate()
         job.stopped = time.monotonic()
         problem = f"grading took longer than {timeout:g} s and was stopped"
-        return job.student_id, zero_report(job.student_id, problem, context, TIMEOUT), problem
+        return job.student_id, zero_report(job.student_id, problem, context, TIMEOUT), problem, b""
     return None
 
 

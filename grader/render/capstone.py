@@ -20,6 +20,9 @@ from .escape import markdown_block, markdown_inline, terminal
 from .fonts import in_chart_fonts, label
 
 PLOT_NAME = "loss.png"   # beside feedback.md
+# The loss plot's margins, in figure fractions: room for the tick labels (10⁻¹) and the axis labels
+# in either language (tests/test_capstone_render.py checks that every text lies inside the figure).
+MARGINS = {"left": 0.12, "right": 0.97, "top": 0.95, "bottom": 0.15}
 
 
 def _diff(row) -> str:
@@ -61,12 +64,19 @@ def render_terminal(score, console: Console, title: str = "capstone") -> None:
 @in_chart_fonts
 def loss_figure(data: dict):
     """The student's training curve beside the reference's (log scale), threshold dashed.
-    `data` is the capstone's JSON report (`to_json`), as a batch reads it back."""
+    `data` is the capstone's JSON report (`to_json`), as a batch reads it back.
+
+    Drawn once per student in a batch, so it is made cheap: fixed margins (MARGINS) instead of a
+    layout engine and a tight bounding box, a legend in a fixed corner, and no minor ticks
+    (together 0.29 s -> 0.12 s a plot). The reference's curve always spans 0.038-2.5, so the
+    decades 0.1 and 1 are always labelled."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
 
-    figure = Figure(figsize=(6, 3.5), dpi=100, layout="constrained")
+    figure = Figure(figsize=(6, 3.5), dpi=100)
     FigureCanvasAgg(figure)
+    figure.subplots_adjust(**MARGINS)
     axes = figure.add_subplot()
     axes.plot(data["reference_curve"], label=label(N_("reference")), color="#999999")
     finite = [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in data["curve"]]
@@ -75,9 +85,10 @@ def loss_figure(data: dict):
     axes.axhline(data["threshold"], linestyle="--", color="#c44e52",
                  label=label(N_("threshold {threshold:g}")).format(threshold=data["threshold"]))
     axes.set_yscale("log")
+    axes.yaxis.set_minor_locator(NullLocator())
     axes.set_xlabel(label(N_("SGD step")))
     axes.set_ylabel(label(N_("training loss")))
-    axes.legend()
+    axes.legend(loc="upper right")
     return figure
 
 
@@ -87,7 +98,7 @@ def loss_png(data: dict) -> bytes:
     import io
 
     out = io.BytesIO()
-    loss_figure(data).savefig(out, format="png", bbox_inches="tight", pad_inches=0.1, metadata={"Software": None})
+    loss_figure(data).savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
 
 

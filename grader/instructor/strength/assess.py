@@ -148,7 +148,7 @@ def _grade_all(entries, context, jobs: int, on_done) -> dict:
     reports = {}
     results = grade_in_processes(entries, context, jobs, in_process=False, shrink=False, timeout=TIMEOUT)
     with contextlib.closing(results):
-        for sid, report, problem in results:
+        for sid, report, problem, _plot in results:
             reports[sid] = (report, problem)
             on_done()
     return reports
