@@ -88,7 +88,8 @@ def _fmt_index(index):
     return "()" if index == () else str(index).replace(",)", ")")
 
 
-def _check_output(op, output, expected):
+def _check_output(op, output, expected_values):
+    expected = expected_values.output
     if isinstance(output, Foreign):
         return Verdict(False, (_("{class_name}.forward returned a {type_name}; do not change forward")
                                .format(class_name=op.class_name, type_name=output.type_name)),
@@ -97,7 +98,7 @@ def _check_output(op, output, expected):
         return Verdict(False, (_("{class_name}.forward returned an array of dtype {dtype}; do not change forward")
                                .format(class_name=op.class_name, dtype=output.dtype)), Kind.FORWARD)
     if output.shape != expected.shape or not np.isfinite(output).all() or \
-            maxabs(output - expected) > FORWARD_RTOL * max(1.0, maxabs(expected)):
+            maxabs(output - expected) > FORWARD_RTOL * expected_values.output_scale:
         return Verdict(False, (_("{class_name}.forward gives a different output than the given one; forward is "
                                  "given and must stay as it is")
                                .format(class_name=op.class_name)), Kind.FORWARD, got=output, expected=expected)
@@ -301,7 +302,7 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
         return _judge_state_only(op, case, outcome)
     if outcome.error and not (prop.check == "no_mutation" and len(outcome.returns) == 1):
         return _error_verdict(outcome.error)
-    verdict = _check_output(op, outcome.output, expected.output)
+    verdict = _check_output(op, outcome.output, expected)
     if not verdict.passed:
         return verdict
     returns = outcome.returns
@@ -338,7 +339,8 @@ def _judge(prop, op: OpSpec, case, expected, outcome, oracle) -> Verdict:
         for position, (got, want) in enumerate(zip(got_call, expected_call)):
             if want is None:
                 continue
-            verdict = _compare(op, got, want, oracle.tolerance(want), Kind.VALUES, call, position)
+            verdict = _compare(op, got, want, expected.tolerance_of(call, position, oracle.tolerance), Kind.VALUES,
+                               call, position)
             if not verdict.passed:
                 return verdict
     return PASS

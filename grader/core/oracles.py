@@ -25,6 +25,7 @@ the student's.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,6 +52,21 @@ def tolerance(true_grad) -> float:
 class Expected:
     output: np.ndarray
     grads: tuple  # one tuple per backward call: an ndarray per float input, None per int input
+
+    # An example's expected values are the same for every submission of a class: what the judge
+    # derives from them alone is computed once per grading process, not once per submission.
+    @cached_property
+    def output_scale(self) -> float:
+        """max(1, max|output|): the forward check's scale (judge._check_output)."""
+        return max(1.0, maxabs(self.output))
+
+    def tolerance_of(self, call: int, position: int, rule) -> float:
+        """`rule` (an oracle's `tolerance`) of the gradient expected from `call` for input `position`."""
+        memo = self.__dict__.setdefault("_tolerances", {})   # frozen: the memo lives beside the fields
+        key = (rule, call, position)
+        if key not in memo:
+            memo[key] = rule(self.grads[call][position])
+        return memo[key]
 
 
 def _forward(module, op: OpSpec, inputs):

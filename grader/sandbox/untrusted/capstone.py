@@ -26,7 +26,6 @@ NumPy and the standard library only.
 """
 
 import sys
-import traceback
 import types
 import zlib
 
@@ -79,11 +78,11 @@ def _describe(error, where):
         text = ""
     if isinstance(error, SyntaxError):
         return f"{error.filename} does not compile: {error.msg} (line {error.lineno})"[:500]
-    line = ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename in ("graph.py", "ops.py"):
-            line = f" ({frame.filename}, line {frame.lineno})"
-            break
+    line, tb = "", error.__traceback__   # the last frame in the student's files (calls.student_line)
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in ("graph.py", "ops.py"):
+            line = f" ({tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno})"
+        tb = tb.tb_next
     return f"{where} raised {type(error).__name__}{': ' + text if text else ''}{line}"[:480]
 
 
