@@ -213,7 +213,7 @@ def _check_repeatable(op, first, second):
                                    .format(grad_name=op.grad_name(position), again=again, shown=_shown(b), shown2=_shown(a))), Kind.STATEFUL, 1, position)
         if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
             continue  # nothing numeric to compare: judged (and refused) on the base family
-        a, b = a.astype(np.float64), b.astype(np.float64)
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)   # no copy of a float64 answer
         if np.isfinite(a).all() and np.isfinite(b).all():   # the usual answer: what follows, in one go
             verdict = _compare(op, b, a, SELF_RTOL * maxabs(a) + 1e-10, Kind.STATEFUL, 1, position, again)
             if not verdict.passed:
