@@ -11,6 +11,9 @@ from grader import i18n
 from grader.render import capstone, fonts
 
 REFERENCE = list(2.48 * np.exp(np.linspace(0.0, math.log(0.038 / 2.48), 100)))
+# The stand-in for a CJK font has no CJK glyph: boxes, laid out all the same.
+pytestmark = pytest.mark.filterwarnings("ignore:Glyph")
+
 CURVES = {
     "reference": REFERENCE,
     "flat": [2.3] * 100,
@@ -18,6 +21,13 @@ CURVES = {
     "tiny": [1e-9] * 100,
     "short": [2.48, 1.0],
 }
+
+
+@pytest.fixture(autouse=True)
+def no_kept_figure():
+    capstone._FIGURES.clear()   # each test draws with its own language and font
+    yield
+    capstone._FIGURES.clear()
 
 
 @pytest.fixture(params=["en", "zh_CN"])
@@ -29,7 +39,6 @@ def language(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.filterwarnings("ignore:Glyph")   # the stand-in font has no CJK glyph: boxes, laid out all the same
 @pytest.mark.parametrize("curve", sorted(CURVES))
 def test_every_text_of_the_loss_plot_lies_inside_it(curve, language):
     figure = capstone.loss_figure({"curve": CURVES[curve], "reference_curve": REFERENCE, "threshold": 0.1})
@@ -58,3 +67,26 @@ def test_the_same_curve_gives_the_same_png():
     first = capstone.loss_png(data)
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert capstone.loss_png(data) == first
+
+
+def test_a_kept_figure_draws_the_bytes_of_a_new_one(language):
+    # loss_png re-uses this process's figure and replaces only the student's curve: every curve,
+    # in any order, after any other, gives the bytes of a figure drawn for it alone.
+    order = sorted(CURVES) + sorted(CURVES, reverse=True) + ["diverging", "reference", "diverging"]
+    for name in order:
+        data = {"curve": CURVES[name], "reference_curve": REFERENCE, "threshold": 0.1}
+        kept = capstone.loss_png(data)
+        with fonts.chart_fonts():
+            alone = capstone._png(capstone.loss_figure(data))
+        assert kept == alone, name
+    assert len(capstone._FIGURES) == 1
+
+
+def test_a_figure_is_kept_per_language_reference_and_threshold(monkeypatch):
+    monkeypatch.setattr(i18n, "_selected", None)
+    monkeypatch.delenv("GRADER_LANG", raising=False)
+    for threshold in (0.1, 0.2):
+        capstone.loss_png({"curve": REFERENCE, "reference_curve": REFERENCE, "threshold": threshold})
+    capstone.loss_png({"curve": REFERENCE, "reference_curve": REFERENCE[:50], "threshold": 0.1})
+    capstone.loss_png({"curve": [], "reference_curve": REFERENCE, "threshold": 0.3})   # no curve: none kept
+    assert len(capstone._FIGURES) == 3

@@ -79,7 +79,7 @@ def loss_figure(data: dict):
     figure.subplots_adjust(**MARGINS)
     axes = figure.add_subplot()
     axes.plot(data["reference_curve"], label=label(N_("reference")), color="#999999")
-    finite = [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in data["curve"]]
+    finite = _plotted(data["curve"])
     if finite:
         axes.plot(finite, label=label(N_("your network")), color="#4c72b0")
     axes.axhline(data["threshold"], linestyle="--", color="#c44e52",
@@ -92,13 +92,51 @@ def loss_figure(data: dict):
     return figure
 
 
+def _plotted(curve) -> list:
+    """The student's curve as drawn on a log scale: a missing, infinite or non-positive loss is a gap."""
+    return [v if v is not None and math.isfinite(v) and v > 0 else float("nan") for v in curve]
+
+
+# This process's loss figures, by what the students of a class share (the labels' language, the
+# reference's curve, the threshold). A batch's grading process draws one plot per student, so
+# it re-uses its figure and replaces only the student's curve: half the time of a new figure
+# (0.14 s -> 0.07 s), the same bytes (tests/test_capstone_render.py compares the two).
+_FIGURES = {}
+_FIGURES_KEPT = 4
+
+
 @in_chart_fonts
 def loss_png(data: dict) -> bytes:
     """`loss_figure` as PNG bytes (no timestamp or software in them: the same curve, the same bytes)."""
+    import numpy as np
+
+    from .. import i18n
+    from .fonts import cjk_font
+
+    finite = _plotted(data["curve"])
+    if not finite:   # no curve of the student's: a figure without its line (never kept)
+        return _png(loss_figure(data))
+    language = i18n.language()   # and the font its labels are drawn in (English never looks one up)
+    key = (language, None if language == i18n.ENGLISH else cjk_font(), tuple(data["reference_curve"]),
+           data["threshold"])
+    figure = _FIGURES.get(key)
+    if figure is None:
+        if len(_FIGURES) >= _FIGURES_KEPT:
+            _FIGURES.clear()
+        figure = _FIGURES[key] = loss_figure(data)
+    else:
+        axes = figure.axes[0]
+        axes.lines[1].set_data(np.arange(len(finite), dtype=float), finite)   # as axes.plot(finite) sets it
+        axes.relim()
+        axes.autoscale_view()
+    return _png(figure)
+
+
+def _png(figure) -> bytes:
     import io
 
     out = io.BytesIO()
-    loss_figure(data).savefig(out, format="png", metadata={"Software": None})
+    figure.savefig(out, format="png", metadata={"Software": None})
     return out.getvalue()
 
 
