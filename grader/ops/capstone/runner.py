@@ -80,7 +80,7 @@ class InProcessCapstone(InProcessRunner):
         super().__init__(source, filename)
         self.harness = load_trusted(HARNESS, "capstone_harness")
         with self._capture():
-            self.harness.setup(self.module, part_sources(graph_source))
+            self.harness.setup(self.module, part_sources(graph_source), calls.student_line)
         if graph_module is not None:
             self.harness.bind(GRAPH_FILE, graph_module)
 

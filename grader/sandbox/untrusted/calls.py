@@ -52,16 +52,18 @@ def normalize(value) -> Returned:
 DEFAULT_ERRSTATE = dict(divide="warn", over="warn", under="ignore", invalid="warn")
 
 
-def student_line(error: BaseException, filename: str) -> str:
-    """" (ops.py, line 41)": where in the student's file the error was raised, or ""."""
+def student_line(error: BaseException, filenames) -> str:
+    """" (ops.py, line 41)": the last frame of `error` in the student's file, or in any of
+    `filenames` (one name or several), or ""."""
     # The traceback's own line numbers, walked directly: traceback.extract_tb would also read every
     # frame's source line, a tenth of a worker's time on a class whose wrong answers raise.
-    line, tb = 0, error.__traceback__
+    names = (filenames,) if isinstance(filenames, str) else tuple(filenames)
+    name, line, tb = "", 0, error.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
+        if tb.tb_frame.f_code.co_filename in names:
+            name, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    return f" ({filename}, line {line})" if line else ""
+    return f" ({name}, line {line})" if line else ""
 
 
 def describe_exception(error: BaseException, where: str, filename: str) -> str:

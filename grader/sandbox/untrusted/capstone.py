@@ -33,14 +33,18 @@ import numpy as np
 
 GRAPH, NETWORK, TRAIN = 0, 1, 2
 _MODULES, _ERRORS = {}, {}
+_student_line = None   # set by setup
 
 
 class CapstoneError(Exception):
     """The student's code failed; the message is the one line the report shows."""
 
 
-def setup(ops_module, sources: dict) -> None:
-    """Bind the student's loaded ops module; load each of `sources` ({filename: text}) as a module."""
+def setup(ops_module, sources: dict, student_line) -> None:
+    """Bind the student's loaded ops module; load each of `sources` ({filename: text}) as a module.
+    `student_line` is the runner's own (calls.student_line): where an error was raised."""
+    global _student_line
+    _student_line = student_line
     _MODULES.clear()
     _ERRORS.clear()
     if ops_module is not None:
@@ -78,11 +82,7 @@ def _describe(error, where):
         text = ""
     if isinstance(error, SyntaxError):
         return f"{error.filename} does not compile: {error.msg} (line {error.lineno})"[:500]
-    line, tb = "", error.__traceback__   # the last frame in the student's files (calls.student_line)
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename in ("graph.py", "ops.py"):
-            line = f" ({tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno})"
-        tb = tb.tb_next
+    line = _student_line(error, ("graph.py", "ops.py"))
     return f"{where} raised {type(error).__name__}{': ' + text if text else ''}{line}"[:480]
 
 

@@ -216,7 +216,7 @@ class Worker:
             self.module, error = self.returns.load_module(source, self.filename)
             if self.module is not None and self.config.get("capstone"):
                 harness = load_by_path("sandbox_capstone", HERE / "capstone.py")
-                harness.setup(self.module, self.part_sources)
+                harness.setup(self.module, self.part_sources, self.returns.student_line)
                 self.parts[harness.Capstone.__name__] = harness.Capstone
         self.channel.send({"type": "loaded", "error": error, "classes": self.classes()})
 
