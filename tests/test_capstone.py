@@ -269,3 +269,13 @@ def test_a_submission_without_graph_py_is_graded_without_the_capstone(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not {"capstone", "total"} & set(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))
     assert "capstone" not in done.stdout
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_a_walker_that_raises_is_named_with_its_line_in_graph_py(in_process, rubric, reference):
+    # The harness names the student's last frame with the runner's own calls.student_line.
+    walker = GIVEN + "def backward(loss):\n    raise KeyError(3)\n\n\ndef sgd_step(params, lr):\n    pass\n"
+    line = walker.count("\n", 0, walker.index("raise KeyError")) + 1
+    score = grade(OPS, walker, rubric, reference, in_process=in_process)
+    reasons = [check.feedback for check in score.checks if not check.passed] + [score.error]
+    assert any(f"raised KeyError: 3 (graph.py, line {line})" in reason for reason in reasons), reasons
