@@ -84,7 +84,7 @@ def main() -> int:
     students = sorted((work / "class").iterdir())
     pool.grade_entry(students[0].name, students[0], context, False, True)   # warm: first-use caches
 
-    judge, capstone, shrinking = Timed(grade, "judge"), Timed(session, "grade_part"), Timed(shrink, "shrink_failure")
+    judge, capstone, shrinking = Timed(grade, "judge_all"), Timed(session, "grade_part"), Timed(shrink, "shrink_failure")
     plot = Timed(pool, "_plot")
     workers_before, start, wall = children_cpu(), time.process_time(), time.perf_counter()
     for folder in students:

@@ -4,11 +4,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .acceptance import judge_all
 from .bank import Bank
 from .diagnoses import Failing, diagnose
 from .diagnoses.failure import degenerate
 from .feedback import describe_failure
-from .judge import judge
 from .worker_text import localized
 from ..i18n import _
 
@@ -81,8 +81,7 @@ def score_property(prop, points, op, examples, outcomes, runner, oracle, rubric,
     """
     result = CheckResult(prop.name, 0.0, float(points), False, _(prop.doc), examples=len(examples))
     if verdicts is None:
-        verdicts = [judge(prop, op, example.case, example.expected, outcome, oracle)
-                    for example, outcome in zip(examples, outcomes)]
+        verdicts = judge_all([prop] * len(examples), op, examples, outcomes, oracle)
     failures = [Failing(example.case, verdict, example.expected, outcome, oracle)
                 for example, outcome, verdict in zip(examples, outcomes, verdicts) if not verdict.passed]
     if not failures:
@@ -134,10 +133,9 @@ class _Judging:
         self.verdicts = []
 
     def __call__(self, outcomes) -> None:
-        for index in range(len(self.verdicts), len(outcomes)):
-            example = self.examples[index]
-            self.verdicts.append(judge(self.props[index], self.op, example.case, example.expected, outcomes[index],
-                                       self.oracle))
+        start = len(self.verdicts)
+        self.verdicts += judge_all(self.props[start:len(outcomes)], self.op, self.examples[start:len(outcomes)],
+                                   outcomes[start:], self.oracle)
 
 
 def grade_op(op, runner, oracle, rubric, bank: Bank, shrink: bool = True) -> OpScore:
