@@ -99,3 +99,24 @@ def test_a_platform_run_builds_the_parser_of_its_command_only():
     seen = json.loads(result.stdout)
     assert "gradescope" in seen["commands"] and "batch" not in seen["commands"]
     assert seen["imported"] == []
+
+
+THREADS = """
+import os, sys
+import grader.cli.app
+import numpy
+tasks = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+print(os.environ["OPENBLAS_NUM_THREADS"], tasks)
+"""
+
+
+def test_the_grader_runs_numpy_on_one_thread_unless_asked_for_more():
+    """OpenBLAS starts a thread per core when NumPy is imported, which the sandbox worker starting
+    beside the grader pays for; the grader's arrays are small. A count the user set is kept."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", THREADS], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert out == ["1", "1"]
+    out = subprocess.run([sys.executable, "-c", THREADS], cwd=ROOT, env={**env, "OPENBLAS_NUM_THREADS": "2"},
+                         capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert out[0] == "2"
