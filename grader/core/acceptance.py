@@ -129,7 +129,7 @@ def _entries(op, case, returned):
         return None
     for position, entry in enumerate(entries):
         if op.is_float_input(position):
-            if type(entry) is not np.ndarray or entry.dtype != np.float64 or entry.shape != case.inputs[position].shape:
+            if type(entry) is not np.ndarray or entry.dtype != np.float64 or entry.shape != np.shape(case.inputs[position]):
                 return None
         elif entry is not None:
             return None
@@ -140,8 +140,8 @@ def _unchanged(before, after) -> bool:
     """As the judge's mutation check, or stricter (the same bytes). The sandbox hands back the very
     arrays it sent when nothing changed; the in-process runner its copies."""
     for b, a in zip(before, after):
-        if not (b is a or (type(a) is np.ndarray and a.dtype == b.dtype and a.shape == b.shape and
-                           a.tobytes() == b.tobytes()) or np.array_equal(b, a, equal_nan=True)):
+        if not (b is a or (type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == b.dtype and
+                           a.shape == b.shape and a.tobytes() == b.tobytes()) or np.array_equal(b, a, equal_nan=True)):
             return False
     return True
 
