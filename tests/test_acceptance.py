@@ -120,7 +120,7 @@ PERTURBATIONS = ("value", "nan", "inf", "float32", "int", "complex", "shape", "n
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
-          derandomize=True)
+          derandomize=True, database=None)
 @given(data=st.data())
 def test_a_perturbed_answer_gets_the_judges_verdict(data, right_answers, reference):
     op = data.draw(st.sampled_from(OPS), label="op")
@@ -260,3 +260,44 @@ def test_the_last_float_inside_each_bound_is_accepted_and_the_next_is_not(op, ri
             assert_same_verdicts(op, [(prop, example)] * 2, [inside, past], reference)
             if inside_verdict.passed and not past_verdict.passed:   # a bound that decides here
                 assert fast == [True, False], f"{prop.id} {name}"
+
+
+# ----------------------------------------------------------------------- infinite bounds
+
+def _first(pairs, outcomes, wanted):
+    return next((index for index, (prop, example) in enumerate(pairs) if wanted(prop, example)), None)
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.key)
+def test_an_infinite_first_answer_is_left_to_the_judge(op, right_answers, reference):
+    """no_mutation on another family compares the second call with the first, and an infinite first
+    answer makes SELF_RTOL * max|first| infinite: a bound that would admit anything."""
+    pairs, outcomes = right_answers[op.key]
+    index = _first(pairs, outcomes, lambda prop, example: prop.check == "no_mutation"
+                   and example.case.family != op.base_family)
+    if index is None:
+        pytest.skip(f"{op.key} draws no_mutation on its base family only")
+    (call, position), *_ = _arrays(outcomes[index])
+    first = outcomes[index].returns[0].entries[position]
+    broken = _replace_entry(outcomes[index], 0, position, _with_element(first, 0, np.inf))
+    fast = assert_same_verdicts(op, [pairs[index]], [broken], reference)
+    assert fast == [False]
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.key)
+def test_an_infinite_tolerance_admits_no_infinite_gradient(op, right_answers, reference):
+    """An expected gradient with an inf in it has an infinite tolerance; the judge still refuses a
+    gradient with NaN or inf in it, and so must the fast path."""
+    pairs, outcomes = right_answers[op.key]
+    index = _first(pairs, outcomes, lambda prop, example: prop.check == "gradient"
+                   and any(g is not None and np.size(g) > 1 for g in example.expected.grads[0]))
+    prop, example = pairs[index]
+    position = next(p for p, g in enumerate(example.expected.grads[0]) if g is not None and np.size(g) > 1)
+    grads = list(example.expected.grads[0])
+    grads[position] = _with_element(grads[position], 0, np.inf)
+    expected = type(example.expected)(example.expected.output, (tuple(grads),) + example.expected.grads[1:])
+    changed = dataclasses.replace(example, expected=expected)
+    entry = outcomes[index].returns[0].entries[position]
+    for value in (np.inf, np.nan):
+        broken = _replace_entry(outcomes[index], 0, position, _with_element(entry, 1, value))
+        assert assert_same_verdicts(op, [(prop, changed)], [broken], reference) == [False]
