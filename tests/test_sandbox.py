@@ -691,18 +691,24 @@ def test_a_table_that_lies_about_its_arrays_is_refused(table, why):
 
 def test_a_reply_that_does_not_fit_its_example_is_refused():
     case = Case((np.ones(3), np.ones(3)), (np.ones(3),))
-    good = {"type": "case", "i": 0, "error": "", "output": {"a": 0},
-            "returns": [{"container": "tuple", "n": 2, "entries": [{"a": 1}, None]}],
-            "inputs_after": [None, None], "grad_outs_after": [None]}
+    good = [0, "", 0, [["tuple", 2, [1, None]]], None, None]   # worker.Reply's layout
     outcome = replies.outcome(good, [np.ones(3), np.ones(3)], case)
     assert outcome.returns[0].entries[1] is None and outcome.inputs_after[0] is case.inputs[0]
-    for change in ({"output": {"a": 5}}, {"output": {"a": 0, "b": 1}}, {"inputs_after": [None]},
-                   {"returns": [good["returns"][0]] * 2}, {"error": 3},
-                   {"returns": [{"container": "tuple", "n": 10**9, "entries": []}]},
-                   {"returns": [{"container": "tuple", "n": 2, "entries": [{"a": 0}, None]}]}):
+    assert replies.outcome([0, "", "generator", [], [None, None], [None]], [], case).output.type_name == "generator"
+
+    def changed(position, value):
+        return good[:position] + [value] + good[position + 1:]
+
+    for bad in (changed(2, 5), changed(2, True), changed(2, 0.0), changed(2, [0]), changed(2, {"a": 0}),
+                changed(4, [None]), changed(4, []), changed(4, {}), changed(5, [None, None]),
+                changed(3, [good[3][0]] * 2), changed(3, None), changed(1, 3),
+                changed(3, [["tuple", 10**9, []]]), changed(3, [["tuple", 2, [0, None]]]),
+                changed(3, [["tuple", 2, [1]]]), changed(3, [["tuple", True, [1]]]), changed(3, [["tuple", 2]]),
+                changed(3, [{"container": "tuple", "n": 2, "entries": [1, None]}]),
+                good[:5], good + [None], {"i": 0}, None):
         with pytest.raises(replies.ReplyError):
-            replies.outcome({**good, **change}, [np.ones(3), np.ones(3)], case)
+            replies.outcome(bad, [np.ones(3), np.ones(3)], case)
     with pytest.raises(replies.ReplyError):
         replies.outcome(good, [np.ones(3), np.ones(10**5)], case)   # over the example's cap
-    text = replies.outcome({**good, "output": {"a": 0}}, [np.array(["a"]), np.ones(3)], case).output
+    text = replies.outcome(changed(2, 0), [np.array(["a"]), np.ones(3)], case).output
     assert text.type_name == "ndarray of dtype <U1"

@@ -1,7 +1,7 @@
 """A worker's reply about one example, checked field by field and turned into an `Outcome`.
 
 The reply is the student's side talking, so nothing in it is taken on trust: every field must
-have the expected JSON type and size, every array must be one the reply actually carried,
+have the expected JSON type and size (its layout: worker.Reply), every array must be one the reply actually carried,
 within the example's size cap, and plain data (frames.py already refused object dtypes and
 pickles). The result is the same `Outcome` that `InProcessRunner` builds, so the judge cannot
 tell the two runners apart on an honest submission. One hardening on top: a forward output
@@ -39,29 +39,23 @@ class _Reader:
         self.arrays, self.cap, self.used = arrays, cap, set()
 
     def entry(self, spec):
-        """ndarray | None | Foreign from {"a": index} | null | {"f": type name}."""
+        """ndarray | None | Foreign from an array's index | null | a type's name (worker.Reply)."""
         if spec is None:
             return None
-        if type(spec) is not dict or len(spec) != 1:
-            raise ReplyError("a malformed value")
-        index = spec.get("a")
-        if index is None:
-            if "f" in spec:
-                return Foreign(_text(spec["f"], MAX_NAME))
-            raise ReplyError("a malformed value")
-        if type(index) is not int or not 0 <= index < len(self.arrays) or index in self.used:
+        if type(spec) is str:
+            return Foreign(_text(spec, MAX_NAME))
+        if type(spec) is not int or not 0 <= spec < len(self.arrays) or spec in self.used:
             raise ReplyError("a value that points at no array")
-        self.used.add(index)
-        array = self.arrays[index]
+        self.used.add(spec)
+        array = self.arrays[spec]
         if type(array) is not np.ndarray or array.dtype.hasobject or array.nbytes > self.cap:
             raise ReplyError("an array over the size limit")
         return array
 
     def returned(self, spec) -> Returned:
-        if type(spec) is not dict:
+        if type(spec) is not list or len(spec) != 3:
             raise ReplyError("a malformed backward value")
-        container = _text(spec.get("container"), MAX_NAME)
-        count, entries = spec.get("n"), spec.get("entries")
+        container, count, entries = _text(spec[0], MAX_NAME), spec[1], spec[2]
         if type(count) is not int or not 0 <= count <= MAX_COUNT or type(entries) is not list \
                 or len(entries) != min(count, MAX_ENTRIES):
             raise ReplyError("a malformed backward value")
@@ -71,26 +65,31 @@ class _Reader:
         return Returned(container, tuple(values))
 
     def after(self, specs, originals) -> tuple:
+        if specs is None:  # the usual answer: nothing changed
+            return tuple(originals)
         if type(specs) is not list or len(specs) != len(originals):
             raise ReplyError("a malformed report of the inputs")
-        if all(spec is None for spec in specs):  # the usual answer: nothing changed
-            return tuple(originals)
         return tuple(original if spec is None else self.entry(spec) for spec, original in zip(specs, originals))
 
 
-def outcome(header: dict, arrays: list, case, cap: int = None) -> Outcome:
-    """The Outcome of `case` from its reply, or ReplyError. `cap` is array_cap(case), if known."""
+REPLY_FIELDS = 6   # [index, error, output, returns, inputs_after, grad_outs_after] (worker.Reply)
+
+
+def outcome(reply, arrays: list, case, cap: int = None) -> Outcome:
+    """The Outcome of `case` from its reply (worker.Reply), or ReplyError. `cap` is array_cap(case), if known."""
+    if type(reply) is not list or len(reply) != REPLY_FIELDS:
+        raise ReplyError("a malformed reply")
+    _index, error, output, returns, inputs_after, grad_outs_after = reply
     reader = _Reader(arrays, array_cap(case) if cap is None else cap)
-    returns = header.get("returns")
-    if not isinstance(returns, list) or len(returns) > len(case.grad_outs):
+    if type(returns) is not list or len(returns) > len(case.grad_outs):
         raise ReplyError("more backward values than backward calls")
-    output = reader.entry(header.get("output"))
+    output = reader.entry(output)
     if isinstance(output, np.ndarray) and output.dtype.kind not in "biufc":
         output = Foreign(f"ndarray of dtype {output.dtype}")
     return Outcome(
         output=output,
         returns=[reader.returned(spec) for spec in returns],
-        inputs_after=reader.after(header.get("inputs_after"), case.inputs),
-        grad_outs_after=reader.after(header.get("grad_outs_after"), case.grad_outs),
-        error=_text(header.get("error"), MAX_ERROR),
+        inputs_after=reader.after(inputs_after, case.inputs),
+        grad_outs_after=reader.after(grad_outs_after, case.grad_outs),
+        error=_text(error, MAX_ERROR),
     )

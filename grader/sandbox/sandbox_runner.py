@@ -378,7 +378,7 @@ class SandboxRunner:
                     if received > allowance:
                         raise Broken(f"replies over {allowance / MIB:.0f} MiB")
                     for reply in header["cases"]:
-                        if not isinstance(reply, dict) or reply.get("i") != done:
+                        if type(reply) is not list or not reply or type(reply[0]) is not int or reply[0] != done:
                             raise Broken("replies out of order")
                         outcomes.append(replies.outcome(reply, arrays, batch[done], caps[done]))
                         done += 1

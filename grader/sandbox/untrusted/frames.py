@@ -129,13 +129,13 @@ def encode(header: dict, arrays=()) -> bytes:
                 pool = pools[dtype] = [len(blobs), [], 0]
                 blobs.append(None)
             table.append([pool[0], pool[2], array.shape])
-            pool[1].append(array.reshape(-1))
+            pool[1].append(array)
             pool[2] += array.size
         else:
             table.append([len(blobs)])
             blobs.append(npy_bytes(array))
-    for index, members, _ in pools.values():
-        blobs[index] = npy_bytes(np.concatenate(members))
+    for index, members, _ in pools.values():   # axis=None: each flattened in C order, as one pool
+        blobs[index] = npy_bytes(np.concatenate(members, axis=None))
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     listing = json.dumps(table, separators=(",", ":")).encode("utf-8")
     parts = [_PREFIX.pack(MAGIC, len(text), len(listing), len(blobs)), text, listing]
