@@ -96,7 +96,8 @@ class _Claims:
 class _Plan:
     """What one example's right answer is compared with, the same for every submission: its
     output, then each gradient the judge compares (`where`: call, position), laid end to end
-    (`want`), with their sizes, shapes and bounds. None where the fast path does not apply."""
+    (`want`), with their sizes, shapes and bounds. Not `exact` where a want is not a float64 ndarray:
+    the fast path then leaves the example to the judge."""
 
     def __init__(self, expected, tolerance):
         wants = [expected.output]
