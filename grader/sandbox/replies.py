@@ -1,9 +1,9 @@
 """A worker's reply about one example, checked field by field and turned into an `Outcome`.
 
 The reply is the student's side talking, so nothing in it is taken on trust: every field must
-have the expected JSON type and size (its layout: worker.Reply), every array must be one the reply actually carried,
-within the example's size cap, and plain data (frames.py already refused object dtypes and
-pickles). The result is the same `Outcome` that `InProcessRunner` builds, so the judge cannot
+have the expected JSON type and size (the layout is worker.Reply's), every array must be one the
+reply actually carried, within the example's size cap, and plain data (frames.py already refused
+object dtypes and pickles). The result is the same `Outcome` that `InProcessRunner` builds, so the judge cannot
 tell the two runners apart on an honest submission. One hardening on top: a forward output
 that is not numeric becomes a `Foreign` name, because the judge does arithmetic on it.
 """
