@@ -9,7 +9,6 @@ right at each bound: the last float inside a tolerance is accepted, the next one
 """
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -264,7 +263,7 @@ def test_the_last_float_inside_each_bound_is_accepted_and_the_next_is_not(op, ri
 
 # ----------------------------------------------------------------------- infinite bounds
 
-def _first(pairs, outcomes, wanted):
+def _first(pairs, wanted):
     return next((index for index, (prop, example) in enumerate(pairs) if wanted(prop, example)), None)
 
 
@@ -273,7 +272,7 @@ def test_an_infinite_first_answer_is_left_to_the_judge(op, right_answers, refere
     """no_mutation on another family compares the second call with the first, and an infinite first
     answer makes SELF_RTOL * max|first| infinite: a bound that would admit anything."""
     pairs, outcomes = right_answers[op.key]
-    index = _first(pairs, outcomes, lambda prop, example: prop.check == "no_mutation"
+    index = _first(pairs, lambda prop, example: prop.check == "no_mutation"
                    and example.case.family != op.base_family)
     if index is None:
         pytest.skip(f"{op.key} draws no_mutation on its base family only")
@@ -289,7 +288,7 @@ def test_an_infinite_tolerance_admits_no_infinite_gradient(op, right_answers, re
     """An expected gradient with an inf in it has an infinite tolerance; the judge still refuses a
     gradient with NaN or inf in it, and so must the fast path."""
     pairs, outcomes = right_answers[op.key]
-    index = _first(pairs, outcomes, lambda prop, example: prop.check == "gradient"
+    index = _first(pairs, lambda prop, example: prop.check == "gradient"
                    and any(g is not None and np.size(g) > 1 for g in example.expected.grads[0]))
     prop, example = pairs[index]
     position = next(p for p, g in enumerate(example.expected.grads[0]) if g is not None and np.size(g) > 1)
