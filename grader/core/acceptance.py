@@ -21,7 +21,7 @@ here; ``ties`` is the judge's alone.
 
 import numpy as np
 
-from .judge import FORWARD_RTOL, PASS, REPEATED_CALL, SELF_RTOL, judge
+from .judge import FORWARD_RTOL, PASS, REPEATED_CALL, SELF_RTOL, check_unchanged, judge
 
 CHECKS = ("gradient", "upstream", "no_mutation")
 
@@ -138,23 +138,12 @@ def _entries(op, case, returned):
     return entries
 
 
-def _unchanged(before, after) -> bool:
-    """As the judge's mutation check, or stricter (the same bytes). The sandbox hands back the very
-    arrays it sent when nothing changed; the in-process runner its copies."""
-    for b, a in zip(before, after):
-        if not (b is a or (type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == b.dtype and
-                           a.shape == b.shape and a.tobytes() == b.tobytes()) or np.array_equal(b, a, equal_nan=True)):
-            return False
-    return True
-
-
 def _claim(claims: _Claims, owner: int, prop, op, case, expected, outcome, tolerance) -> bool:
     """Gather the claims that make `judge` pass this example; False if its structure already rules that out."""
     returns, check = outcome.returns, prop.check
     if outcome.error or len(returns) != len(case.grad_outs):
         return False
-    if check == "no_mutation" and (len(returns) != 2 or not _unchanged(case.inputs, outcome.inputs_after)
-                                   or not _unchanged(case.grad_outs, outcome.grad_outs_after)):
+    if check == "no_mutation" and (len(returns) != 2 or not check_unchanged(op, case, outcome).passed):
         return False
     grads = [_entries(op, case, returned) for returned in returns]
     if None in grads:
